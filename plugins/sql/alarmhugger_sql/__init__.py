@@ -1,0 +1,1 @@
+class SqlStorage: pass

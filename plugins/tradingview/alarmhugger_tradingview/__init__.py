@@ -1,0 +1,1 @@
+class TradingViewParser: pass
