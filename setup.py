@@ -22,6 +22,7 @@ setup(
         "simplejson>=3.19,<5",
         "uuid6>=2024.7",
         "click>=8.1,<9",
+        "jinja2>=3.1,<4",
     ],
     entry_points={
         "console_scripts": ["gateway = gateway.cli:main"],

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 MASK = "***"
 
+_handler_ids: list[int] = []
 _secrets: set[str] = set()
 _secrets_lock = threading.Lock()
 _secret_pattern: re.Pattern[str] | None = None
@@ -30,7 +31,7 @@ _URL_PASSWORD = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@]*:)[^/\s@]+@")
 
 _TEXT_FORMAT = (
     "<green>{time:YYYY-MM-DD HH:mm:ss.SSS}</green> <level>{level: <7}</level> "
-    "<cyan>{name}</cyan> {message}{extra_text}"
+    "<cyan>{name}</cyan> {message}{extra[extra_text]}"
 )
 
 
@@ -70,7 +71,7 @@ def _mask_record(record: Any) -> None:
     shown = " ".join(
         f"{key}={value}"
         for key, value in extra.items()
-        if not key.startswith("_") and value is not None
+        if key != "extra_text" and value is not None
     )
     extra["extra_text"] = f" [{shown}]" if shown else ""
 
@@ -93,7 +94,14 @@ def setup_logging(config: GatewayConfig) -> None:
     level = (config.get("logging", "level", "INFO") or "INFO").upper()
     serialize = config.get("logging", "format", "text") == "json"
 
-    logger.remove()
+    # Replace loguru's default sink and our own earlier ones, but leave
+    # sinks added by others (a test capturing logs) in place.
+    for handler_id in [0, *_handler_ids]:
+        try:
+            logger.remove(handler_id)
+        except ValueError:
+            pass
+    _handler_ids.clear()
     logger.configure(patcher=_mask_record, extra={"extra_text": ""})
 
     if config.get_bool("logging", "console", True):
@@ -101,18 +109,18 @@ def setup_logging(config: GatewayConfig) -> None:
         stream = sys.stderr
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
-        logger.add(
+        _handler_ids.append(logger.add(
             stream,
             level=level,
             format=_TEXT_FORMAT,
             serialize=serialize,
             backtrace=False,
             diagnose=False,
-        )
+        ))
 
     log_file = config.get("logging", "file", "")
     if log_file:
-        logger.add(
+        _handler_ids.append(logger.add(
             config.get_path("logging", "file", log_file),
             level=level,
             format=_TEXT_FORMAT,
@@ -123,7 +131,7 @@ def setup_logging(config: GatewayConfig) -> None:
             enqueue=True,
             backtrace=False,
             diagnose=False,
-        )
+        ))
 
     logging.basicConfig(handlers=[_InterceptHandler()], level=logging.INFO, force=True)
     for name in ("sqlalchemy", "alembic"):

@@ -32,6 +32,9 @@ class InboundRequest:
         ``"default"`` for ``/alarms/webhook``.
     :param received_at: when the core received the request (UTC).
     :param request_id: an id for this request, also in every log line.
+    :param path_token: the last segment of
+        ``/alarms/webhook/<route>/<token>``, for senders that can only put
+        a secret in the URL; ``None`` when absent. Never stored.
     """
 
     body: bytes
@@ -44,6 +47,7 @@ class InboundRequest:
     route: str
     received_at: dt.datetime
     request_id: str
+    path_token: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "headers", MappingProxyType(dict(self.headers)))
@@ -95,6 +99,13 @@ class Alarm:
         them exactly (not UTF-8, or containing NUL); otherwise ``None``.
     :param source: the webhook route the alarm arrived on.
     :param duplicates: how many times the same alarm arrived again.
+    :param dedup_key: what identifies a re-sent copy of this alarm: the
+        sender's own id (``id:<value>``) or a hash of route and body
+        (``hash:<hex>``); ``None`` when deduplication is off.
+    :param dedup_until: until when a copy with the same key counts as a
+        duplicate rather than a new alarm.
+    :param deliveries: the alarm's deliveries, filled in when it is read
+        back from storage (empty when it is written).
     """
 
     id: str
@@ -119,6 +130,9 @@ class Alarm:
     warnings: list[str] = field(default_factory=list)
     non_finite_fields: list[str] = field(default_factory=list)
     duplicates: int = 0
+    dedup_key: str | None = None
+    dedup_until: dt.datetime | None = None
+    deliveries: list[Delivery] = field(default_factory=list)
 
     @classmethod
     def from_parsed(
@@ -226,3 +240,69 @@ class CheckResult:
     ok: bool
     details: Mapping[str, Any] = field(default_factory=dict)
     critical: bool = True
+
+
+DELIVERY_STATES = ("pending", "delivered", "dead")
+
+
+@dataclass
+class Delivery:
+    """One alarm on its way to one notifier.
+
+    :param state: ``pending`` (waiting or being sent), ``delivered`` or
+        ``dead`` (gave up; can be re-queued).
+    :param attempts: attempts that counted against the retry budget
+        (rate-limited attempts do not).
+    :param next_attempt_at: when a pending delivery is due.
+    :param last_error: the last failure, masked; ``None`` after success.
+    :param detail: a note on the last outcome, e.g. ``sent_plain_fallback``.
+    :param alarm: the alarm itself, filled in when claimed for sending.
+    """
+
+    id: str
+    alarm_id: str
+    notifier: str
+    state: str
+    attempts: int = 0
+    next_attempt_at: dt.datetime | None = None
+    last_error: str | None = None
+    detail: str | None = None
+    created_at: dt.datetime | None = None
+    updated_at: dt.datetime | None = None
+    alarm: Alarm | None = None
+
+
+@dataclass(frozen=True)
+class DeliveryOutcome:
+    """How one attempt at a claimed delivery ended, to be recorded by storage.
+
+    :param state: the new state: ``delivered``, ``pending`` (retry at
+        ``next_attempt_at``) or ``dead``.
+    :param counts_as_attempt: ``False`` for a rate-limited attempt.
+    """
+
+    state: str
+    next_attempt_at: dt.datetime | None = None
+    counts_as_attempt: bool = True
+    error: str | None = None
+    detail: str | None = None
+
+
+@dataclass(frozen=True)
+class DeliveryQuery:
+    """Filters for listing deliveries, newest first."""
+
+    state: str | None = None
+    notifier: str | None = None
+    alarm_id: str | None = None
+    delivery_id: str | None = None
+    limit: int = 100
+
+
+@dataclass(frozen=True)
+class NotifierBacklog:
+    """Delivery counts of one notifier for the health endpoint."""
+
+    pending: int = 0
+    dead: int = 0
+    oldest_pending_age_s: float | None = None

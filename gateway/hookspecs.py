@@ -23,11 +23,16 @@ if TYPE_CHECKING:
     from gateway._types import AlarmPage
     from gateway._types import AlarmQuery
     from gateway._types import CheckResult
+    from gateway._types import Delivery
+    from gateway._types import DeliveryOutcome
+    from gateway._types import DeliveryQuery
     from gateway._types import InboundRequest
+    from gateway._types import NotifierBacklog
     from gateway._types import ParsedAlarm
     from gateway._types import Rejection
     from gateway._types import StoreResult
     from gateway.config import GatewayConfig
+    from gateway.notify import Notifier
 
 PROJECT = "gateway"
 HOOK_API_VERSION = 1
@@ -134,11 +139,20 @@ def gateway_enrich_alarm(alarm: Alarm, request: InboundRequest) -> None:
 
 
 @hookspec(firstresult=True)
-def gateway_store_alarm(alarm: Alarm) -> StoreResult | None:
-    """Write one alarm durably; once per accepted request.
+def gateway_store_alarm(alarm: Alarm, notifiers: list[str]) -> StoreResult | None:
+    """Write one alarm and its pending deliveries durably; once per alarm.
 
-    Return only after the alarm is committed. The client is answered 2xx
-    after this returns.
+    In one transaction: insert the alarm and one ``pending`` delivery, due
+    now, for each name in ``notifiers``. Return only after the commit; the
+    client is answered 2xx after this returns.
+
+    Writing is idempotent on ``alarm.id``: when that id is already stored
+    (a spooled alarm drained twice), return ``StoreResult(alarm.id)`` and
+    write nothing. When ``alarm.dedup_key`` is set and an alarm with the
+    same key is stored whose ``dedup_until`` has not passed at
+    ``alarm.received_at``, write nothing new: add one to the original's
+    ``duplicates`` and return ``StoreResult(original_id, duplicate=True)``.
+    Two copies arriving at the same moment must not both be stored.
 
     :raises gateway.kit.StorageUnavailable: when the store cannot be
         reached; the core answers 503 so the sender retries.
@@ -159,7 +173,76 @@ def gateway_query_alarms(query: AlarmQuery) -> AlarmPage | None:
 
 @hookspec(firstresult=True)
 def gateway_get_alarm(alarm_id: str) -> Alarm | None:
-    """Fetch one stored alarm by id; ``None`` when there is none.
+    """Fetch one stored alarm by id, with its deliveries; ``None`` when absent.
+
+    *First result.*
+    """
+
+
+@hookspec(firstresult=True)
+def gateway_claim_deliveries(
+    notifier: str, worker: str, limit: int, lease_s: float
+) -> list[Delivery] | None:
+    """Claim up to ``limit`` due pending deliveries of one notifier.
+
+    Due means ``next_attempt_at`` has passed and no unexpired claim is held.
+    Oldest alarm first (by the alarm's ``received_at``, then id). Mark the
+    claimed ones with ``worker`` and a lease of ``lease_s`` seconds, so a
+    worker that dies does not hold them for ever; fill ``Delivery.alarm``.
+    Several processes may claim at once: no delivery may be handed to two
+    claimers (``FOR UPDATE SKIP LOCKED`` on PostgreSQL).
+
+    *First result.*
+    """
+
+
+@hookspec(firstresult=True)
+def gateway_finish_delivery(delivery: Delivery, outcome: DeliveryOutcome) -> bool | None:
+    """Record the outcome of one attempt and release the claim.
+
+    Set ``state`` and ``next_attempt_at`` from ``outcome``; add one to
+    ``attempts`` when ``outcome.counts_as_attempt``; replace ``last_error``
+    when ``outcome.error`` is set (clear it on ``delivered``) and
+    ``detail`` when ``outcome.detail`` is set. Return ``True`` when
+    recorded.
+
+    *First result.*
+    """
+
+
+@hookspec(firstresult=True)
+def gateway_release_deliveries(worker: str) -> int | None:
+    """Release every claim ``worker`` holds (on a clean stop); return how many.
+
+    *First result.*
+    """
+
+
+@hookspec(firstresult=True)
+def gateway_query_deliveries(query: DeliveryQuery) -> list[Delivery] | None:
+    """List deliveries matching ``query``, newest first, without their alarms.
+
+    *First result.*
+    """
+
+
+@hookspec(firstresult=True)
+def gateway_requeue_deliveries(
+    delivery_ids: list[str] | None, state: str
+) -> int | None:
+    """Make deliveries pending and due now again; return how many.
+
+    With ``delivery_ids`` ``None``, every delivery in ``state`` (``dead``)
+    is re-queued; otherwise only those ids that are in ``state``. The
+    attempt count starts again from zero.
+
+    *First result.*
+    """
+
+
+@hookspec(firstresult=True)
+def gateway_delivery_backlog() -> dict[str, NotifierBacklog] | None:
+    """Count pending and dead deliveries per notifier, for health.
 
     *First result.*
     """
@@ -168,6 +251,10 @@ def gateway_get_alarm(alarm_id: str) -> Alarm | None:
 @hookspec(firstresult=True)
 def gateway_upgrade_storage() -> str | None:
     """Bring the storage schema up to date (``gateway db upgrade``).
+
+    Called after :func:`gateway_configure` but without
+    :func:`gateway_startup`: open what the upgrade needs and close it again
+    (or reuse the connection when the gateway is already started).
 
     Return a one-line description of what was done, e.g. the revision now
     in place.
@@ -183,6 +270,22 @@ def gateway_alarm_stored(alarm: Alarm, result: StoreResult) -> None:
     Called in the request thread after the commit and before the answer:
     keep it quick (wake a thread, bump a counter). Exceptions are logged
     with the plugin's name and the alarm's id.
+    """
+
+
+# --------------------------------------------------------------------------
+# Notification: passing alarms on
+# --------------------------------------------------------------------------
+
+
+@hookspec
+def gateway_register_notifiers(config: GatewayConfig) -> list[Notifier] | None:
+    """Contribute the notifiers this plugin delivers to; once per gateway.
+
+    Called after :func:`gateway_configure`. Return a list of
+    :class:`~gateway.kit.Notifier` objects with names unique across the
+    gateway. Every implementation is called; an exception stops the start,
+    reported with the plugin's name.
     """
 
 

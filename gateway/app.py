@@ -1,0 +1,112 @@
+"""The application factory: config, logging, plugins, blueprints."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Mapping
+
+from flask import Flask
+from flask_smorest import Api
+
+from gateway import __version__
+from gateway._json import GatewayJSONProvider
+from gateway._logging import setup_logging
+from gateway.api import alarms
+from gateway.api import deliveries
+from gateway.api import errors
+from gateway.api import middleware
+from gateway.api import server
+from gateway.api import webhook
+from gateway.config import GatewayConfig
+from gateway.config import load_config
+from gateway.delivery import DeliverySettings
+from gateway.delivery import Dispatcher
+from gateway.ingest import Ingest
+from gateway.plugins import PluginHost
+
+
+@dataclass
+class Gateway:
+    """What the views of one app share: config, plugins, the pipeline."""
+
+    config: GatewayConfig
+    plugins: PluginHost
+    ingest: Ingest
+    dispatcher: Dispatcher
+    started_at: float
+
+    def close(self) -> None:
+        """Stop background work and release connections."""
+        self.dispatcher.stop()
+        self.plugins.shutdown()
+
+
+def create_app(
+    config: GatewayConfig | Mapping[str, Mapping[str, str]] | None = None,
+    *,
+    plugins: Mapping[str, object] | None = None,
+    start: bool = True,
+) -> Flask:
+    """Build a gateway app; no work happens at import time.
+
+    :param config: a loaded :class:`GatewayConfig`, or a mapping of
+        sections that overrides ``gateway.ini`` and the environment.
+    :param plugins: plugin objects by name that win over installed ones.
+    :param start: run the plugins' start-up (connect storage, start
+        threads); ``False`` only configures them.
+    """
+    if not isinstance(config, GatewayConfig):
+        config = load_config(overrides=config)
+    setup_logging(config)
+
+    host = PluginHost.from_config(config, extra=plugins)
+    host.configure(config)
+    dispatcher = build_dispatcher(config, host)
+    if start:
+        host.startup(config)
+        if dispatcher.settings.is_enabled:
+            dispatcher.start()
+
+    app = Flask("gateway")
+    app.json = GatewayJSONProvider(app)
+    app.config.update(
+        MAX_CONTENT_LENGTH=config.max_body_bytes,
+        API_TITLE="AlarmHugger",
+        API_VERSION=__version__,
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/docs",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH=None,
+    )
+    app.extensions["gateway"] = Gateway(
+        config, host, Ingest(host, dispatcher), dispatcher, time.time()
+    )
+
+    api = Api(app)
+    for blueprint in (webhook.bp, alarms.bp, deliveries.bp, server.bp):
+        api.register_blueprint(blueprint)
+    errors.register(app)
+    middleware.register(app, config)
+    return app
+
+
+def build_dispatcher(config: GatewayConfig, host: PluginHost) -> Dispatcher:
+    """Collect every plugin's notifiers into a (not yet started) dispatcher."""
+    notifiers = []
+    for plugin, contributed in host.call_all("gateway_register_notifiers", config=config):
+        for notifier in contributed or []:
+            notifiers.append(notifier)
+
+    names = [notifier.name for notifier in notifiers]
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    if duplicates:
+        from gateway.errors import PluginError
+
+        raise PluginError(f"two notifiers are both named {duplicates[0]!r}")
+    return Dispatcher(host, notifiers, DeliverySettings.from_config(config), config)
+
+
+def gateway_of(app: Flask) -> Gateway:
+    """Return the :class:`Gateway` an app was built with."""
+    return app.extensions["gateway"]

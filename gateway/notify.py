@@ -1,0 +1,262 @@
+"""What a notifier plugin builds on: the notifier base, results, filters, templates.
+
+A notifier plugin returns :class:`Notifier` objects from
+``gateway_register_notifiers``. When an alarm is stored, the core writes one
+pending delivery for every notifier whose :meth:`Notifier.accepts` says yes;
+the delivery dispatcher later calls :meth:`Notifier.send` (never in the
+request thread) and retries, backs off or gives up according to the
+:class:`SendResult` it gets back.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from dataclasses import field
+from typing import TYPE_CHECKING
+from typing import Any
+from typing import Callable
+from typing import Mapping
+
+import jinja2
+import jinja2.sandbox
+
+from gateway._json import dumps
+from gateway.errors import ConfigError
+
+if TYPE_CHECKING:
+    from gateway._types import Alarm
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """What one delivery attempt achieved.
+
+    :param ok: the service accepted the message.
+    :param detail: a short note for logs and the API (``HTTP 500``,
+        ``sent in 2 parts``); never a secret.
+    :param retry_after: seconds the service asked us to wait, if it said.
+    :param is_rate_limited: the service refused for rate (HTTP 429); the
+        attempt does not count against the retry budget.
+    :param is_permanent: resending the same payload cannot succeed (bad
+        request, message too long); the delivery goes dead at once.
+    :param pause_notifier_for: seconds during which nothing at all is sent
+        to this notifier, whatever the outcome: the service's rate window
+        (Telegram's per-chat ``retry_after``, Discord's global 429 or
+        ``X-RateLimit-Remaining: 0`` with ``X-RateLimit-Reset-After``).
+    :param state: a more precise final state for a success, e.g.
+        ``sent_plain_fallback``.
+    """
+
+    ok: bool
+    detail: str = ""
+    retry_after: float | None = None
+    is_rate_limited: bool = False
+    is_permanent: bool = False
+    pause_notifier_for: float | None = None
+    state: str | None = None
+
+
+@dataclass(frozen=True)
+class AlarmFilter:
+    """Which alarms a notifier gets, from its section's routing keys.
+
+    Keys (each optional, comma-separated values, case-insensitive):
+    ``sources``, ``tickers``, ``actions``, and ``where`` with
+    ``field=value`` pairs matched against ``alarm.fields``. An empty
+    filter lets every alarm through.
+    """
+
+    sources: frozenset[str] = frozenset()
+    tickers: frozenset[str] = frozenset()
+    actions: frozenset[str] = frozenset()
+    where: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_settings(cls, section: str, settings: Mapping[str, str]) -> AlarmFilter:
+        """Read the routing keys of one ``[plugin:NAME]`` section."""
+
+        def values(key: str) -> frozenset[str]:
+            raw = settings.get(key, "") or ""
+            return frozenset(v.strip().lower() for v in raw.split(",") if v.strip())
+
+        where: dict[str, str] = {}
+        for pair in values("where"):
+            name, separator, value = pair.partition("=")
+            if not separator or not name.strip():
+                raise ConfigError(section, "where", pair, "field=value pairs, e.g. signal=rsi")
+            where[name.strip()] = value.strip()
+
+        return cls(values("sources"), values("tickers"), values("actions"), where)
+
+    def accepts(self, alarm: Alarm) -> bool:
+        """Say whether ``alarm`` passes every key that is set."""
+        if self.sources and (alarm.source or "").lower() not in self.sources:
+            return False
+        if self.tickers and (alarm.ticker or "").lower() not in self.tickers:
+            return False
+        if self.actions and (alarm.action or "").lower() not in self.actions:
+            return False
+        for name, expected in self.where.items():
+            found = {key.lower(): value for key, value in alarm.fields.items()}.get(name)
+            if found is None or str(found).lower() != expected:
+                return False
+        return True
+
+
+DEFAULT_TEMPLATE = (
+    "{% if ticker %}{{ ticker }}{% if action %} {{ action }}{% endif %}"
+    "{% if price is not none %} @ {{ price }}{% endif %}\n{% endif %}"
+    "{{ message or raw }}"
+)
+
+_sandbox_cache: dict[Callable[[str], str] | None, jinja2.Environment] = {}
+
+
+def _environment(escape: Callable[[str], str] | None) -> jinja2.Environment:
+    environment = _sandbox_cache.get(escape)
+    if environment is None:
+
+        def finalize(value: Any) -> Any:
+            if value is None:
+                return ""
+            if escape is None:
+                return value
+            return escape(str(value))
+
+        environment = jinja2.sandbox.ImmutableSandboxedEnvironment(
+            finalize=finalize, undefined=jinja2.ChainableUndefined, autoescape=False
+        )
+        _sandbox_cache[escape] = environment
+    return environment
+
+
+class MessageTemplate:
+    """A Jinja2 template over an alarm's fields, escaping every value it inserts.
+
+    The template's own text is kept as written (so ``*{{ ticker }}*`` stays
+    bold in MarkdownV2) while each value taken from the alarm goes through
+    ``escape``. Templates run sandboxed: an operator's template cannot
+    reach Python internals.
+    """
+
+    def __init__(
+        self,
+        source: str | None,
+        escape: Callable[[str], str] | None = None,
+        *,
+        section: str = "plugin",
+    ) -> None:
+        self.source = source or DEFAULT_TEMPLATE
+        try:
+            self._template = _environment(escape).from_string(self.source)
+        except jinja2.TemplateSyntaxError as error:
+            raise ConfigError(
+                section, "template", self.source, f"a valid Jinja2 template ({error})"
+            ) from error
+
+    def render(self, alarm: Alarm) -> str:
+        """Render the template for one alarm; unknown names render empty."""
+        values = {
+            name: getattr(alarm, name)
+            for name in alarm.__dataclass_fields__
+            if name != "raw_bytes"
+        }
+        values["fields"] = alarm.fields
+        values["n_a"] = "n/a"
+        return self._template.render(values).strip()
+
+
+def alarm_to_dict(alarm: Alarm) -> dict[str, Any]:
+    """Return the alarm as the REST API shows it (JSON-ready but for decimals).
+
+    ``raw_bytes`` becomes ``raw_base64`` (``None`` when the body was text).
+    """
+    values = {name: getattr(alarm, name) for name in alarm.__dataclass_fields__}
+    raw_bytes = values.pop("raw_bytes")
+    values["raw_base64"] = (
+        base64.b64encode(raw_bytes).decode("ascii") if raw_bytes is not None else None
+    )
+    return values
+
+
+def alarm_to_json(alarm: Alarm) -> str:
+    """Serialise an alarm to JSON: exact decimals, UTC times, no NaN."""
+    return dumps(alarm_to_dict(alarm))
+
+
+def split_message(text: str, limit: int, *, marker: bool = True) -> list[str]:
+    """Split ``text`` into parts of at most ``limit`` characters, at line breaks.
+
+    Lines longer than ``limit`` are cut hard. With ``marker``, parts get a
+    ``(1/2)`` suffix and the limit accounts for it.
+    """
+    if len(text) <= limit:
+        return [text]
+
+    if limit < 32:
+        raise ValueError(f"a message limit of {limit} characters is too small to split")
+    room = limit - (len(" (999/999)") if marker else 0)
+    parts: list[str] = []
+    current = ""
+    for line in text.splitlines(keepends=True):
+        while len(line) > room:
+            if current:
+                parts.append(current)
+                current = ""
+            parts.append(line[:room])
+            line = line[room:]
+        if len(current) + len(line) > room:
+            parts.append(current)
+            current = ""
+        current += line
+    if current:
+        parts.append(current)
+
+    parts = [part.rstrip("\n") for part in parts if part.strip()]
+    if marker and len(parts) > 1:
+        total = len(parts)
+        parts = [f"{part} ({number}/{total})" for number, part in enumerate(parts, 1)]
+    return parts
+
+
+class Notifier:
+    """Base class of one delivery target (a chat, a mailbox, a topic).
+
+    Subclasses set :attr:`name` (unique among enabled notifiers, usually the
+    plugin's name) and implement :meth:`send`. The core handles routing,
+    retries, back-off, dead letters and logging.
+
+    :attr min_interval: seconds to leave between two sends to this target
+        (pacing below the service's rate limit); 0 for none.
+    :attr max_attempts: attempts before a delivery is dead (rate-limited
+        attempts are not counted).
+    """
+
+    name: str = "notifier"
+    min_interval: float = 0.0
+    max_attempts: int = 5
+
+    def __init__(self, alarm_filter: AlarmFilter | None = None) -> None:
+        self.alarm_filter = alarm_filter or AlarmFilter()
+
+    def accepts(self, alarm: Alarm) -> bool:
+        """Say whether this notifier wants ``alarm`` (routing keys of its section)."""
+        return self.alarm_filter.accepts(alarm)
+
+    def send(self, alarm: Alarm) -> SendResult:
+        """Deliver one alarm; raise or return ``SendResult(ok=False)`` on failure.
+
+        Called from a dispatcher thread, possibly concurrently for different
+        alarms. Use connect and read timeouts on every network call. An
+        exception counts as a failed attempt (its message is masked and
+        stored as the delivery's last error).
+        """
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release connections; called once when the gateway stops."""
+
+    def describe(self) -> str:
+        """A one-line, secret-free description for logs (e.g. a masked URL)."""
+        return self.name

@@ -1,0 +1,91 @@
+"""The ``gateway`` command as an operator uses it."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from gateway.cli import main
+from tests.conftest import write_config
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for name in ("GATEWAY_CONFIG", "DATABASE_URL", "SECRETKEY", "APIKEY"):
+        monkeypatch.delenv(name, raising=False)
+
+    def invoke(*args, sections=None):
+        config = write_config(tmp_path, sections or {"logging": {"file": "", "console": "false"}})
+        return CliRunner().invoke(main, [*args, "--config", str(config)])
+
+    return invoke
+
+
+def test_check_config_good_file_lists_plugins(run):
+    result = run("check-config")
+
+    assert result.exit_code == 0, result.output
+    assert "* sql (alarmhugger-sql 0.1.0)" in result.output
+    assert "enabled, in order: tradingview, sql" in result.output
+    assert "configuration OK" in result.output
+
+
+def test_check_config_bad_value_names_section_key_and_exits_1(run):
+    result = run("check-config", sections={"gateway": {"threads": "lots"}})
+
+    assert result.exit_code == 1
+    assert "[gateway] threads = 'lots' is not valid" in result.output
+
+
+def test_check_config_missing_plugin_names_installed_ones(run):
+    """Case 24-plugin-entry-point-silently-ignored: check-config says what is wrong."""
+    result = run(
+        "check-config",
+        sections={
+            "gateway": {"plugins": "tradingview, sql, pushover"},
+            "plugin:pushover": {"user_key": "u-made-up-0000000000"},
+        },
+    )
+
+    assert result.exit_code == 1
+    assert "'pushover' is enabled" in result.output
+    assert "alarmhugger.plugins" in result.output
+
+
+def test_check_config_masks_database_password(run):
+    """Case 16-postgres-scheme-url: check-config output never shows the password."""
+    result = run(
+        "check-config",
+        sections={
+            "gateway": {"threads": "x"},
+            "plugin:sql": {"url": "postgres://alice:S3cret!pw@db.example.com:5432/alarms"},
+        },
+    )
+
+    assert result.exit_code == 1
+    assert "S3cret!pw" not in result.output
+
+
+def test_plugins_command_shows_hooks_of_enabled_plugins(run):
+    result = run("plugins")
+
+    assert result.exit_code == 0, result.output
+    assert "tradingview    enabled" in result.output
+    assert "gateway_parse_alarm" in result.output
+    assert "gateway_store_alarm" in result.output
+
+
+def test_db_upgrade_creates_schema(run, tmp_path):
+    result = run(
+        "db",
+        "upgrade",
+        sections={
+            "logging": {"file": "", "console": "false"},
+            "plugin:sql": {"url": f"sqlite:///{tmp_path / 'cli.db'}"},
+        },
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "revision" in result.output
+    assert (tmp_path / "cli.db").exists()

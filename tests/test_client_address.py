@@ -1,0 +1,38 @@
+"""Which address the core believes sent a request."""
+
+from __future__ import annotations
+
+import ipaddress
+
+import pytest
+
+from gateway._client import resolve_client_address
+
+PROXY = [ipaddress.ip_network("10.0.0.0/8")]
+
+
+@pytest.mark.parametrize(
+    ("peer", "forwarded", "xff", "trusted", "expected"),
+    [
+        ("203.0.113.9", None, "52.89.214.238", [], "203.0.113.9"),
+        ("203.0.113.9", None, "52.89.214.238", PROXY, "203.0.113.9"),
+        ("10.0.0.2", None, "52.89.214.238", PROXY, "52.89.214.238"),
+        ("10.0.0.2", None, "1.2.3.4, 52.89.214.238", PROXY, "52.89.214.238"),
+        ("10.0.0.2", None, "1.2.3.4, 10.0.0.7", PROXY, "1.2.3.4"),
+        ("10.0.0.2", None, "garbage", PROXY, "10.0.0.2"),
+        ("10.0.0.2", 'for="[2001:db8::1]:443"', None, PROXY, "2001:db8::1"),
+        ("::ffff:52.89.214.238", None, None, [], "52.89.214.238"),
+    ],
+    ids=[
+        "no-proxies-header-ignored",
+        "untrusted-peer-forged-header-ignored",
+        "trusted-proxy-one-hop",
+        "trusted-proxy-takes-rightmost-untrusted",
+        "two-trusted-hops",
+        "invalid-hop-stops-walk",
+        "forwarded-header-ipv6",
+        "ipv4-mapped-peer",
+    ],
+)
+def test_resolve_client_address_table(peer, forwarded, xff, trusted, expected):
+    assert resolve_client_address(peer, forwarded, xff, trusted) == expected
