@@ -1,0 +1,212 @@
+"""The storage plugin's hook implementations, wiring the modules together."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING
+from typing import Any
+from typing import Mapping
+
+from loguru import logger
+from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import OperationalError
+
+from gateway.kit import Alarm
+from gateway.kit import AlarmPage
+from gateway.kit import AlarmQuery
+from gateway.kit import CheckResult
+from gateway.kit import StorageUnavailable
+from gateway.kit import StoreResult
+from gateway.kit import hookimpl
+
+from alarmhugger_sql import _query
+from alarmhugger_sql._database import Database
+from alarmhugger_sql._database import describe_error
+from alarmhugger_sql._engine import create_storage_engine
+from alarmhugger_sql._health import CHECK_NAME
+from alarmhugger_sql._health import check_database
+from alarmhugger_sql._migrate import upgrade_database
+from alarmhugger_sql._settings import SqlSettings
+from alarmhugger_sql._settings import read_settings
+from alarmhugger_sql._store import AlarmWriter
+
+if TYPE_CHECKING:
+    from gateway.kit import GatewayConfig
+
+# Seconds the health check adds to the connect timeout before giving up.
+HEALTH_MARGIN_SECONDS = 1.0
+
+
+class SqlStorage:
+    """Stores alarms in PostgreSQL (Neon included) or a SQLite file.
+
+    One instance serves one gateway; several may live in one process,
+    each with its own engine.
+    """
+
+    def __init__(self) -> None:
+        self.settings: SqlSettings | None = None
+        self.database: Database | None = None
+        self._writer: AlarmWriter | None = None
+        self._schema_ready = False
+        self._schema_lock = threading.Lock()
+
+    # -- lifecycle ---------------------------------------------------------
+
+    @hookimpl
+    def gateway_configure(self, config: GatewayConfig) -> None:
+        """Read and check ``[plugin:sql]``; connects to nothing."""
+        self.settings = read_settings(config)
+        logger.info("storage: {}", self.settings.database.describe())
+
+    @hookimpl
+    def gateway_startup(self, config: GatewayConfig) -> None:
+        """Create the engine and, when ``auto_upgrade`` is on, migrate.
+
+        A database that cannot be reached does not stop the start: the
+        gateway spools alarms meanwhile, and the upgrade is tried again
+        before the first write that finds the database back.
+        """
+        settings = self._require_settings(config)
+        self.database = self._open(settings)
+        self._writer = AlarmWriter(self.database)
+        self._schema_ready = not settings.auto_upgrade
+
+        if settings.auto_upgrade:
+            try:
+                self._ensure_schema()
+            except StorageUnavailable as error:
+                # Unreachable is survivable; a broken migration is not.
+                if not isinstance(error.__cause__, OperationalError):
+                    raise
+                logger.warning("storage: schema upgrade postponed: {}", error)
+
+    @hookimpl
+    def gateway_shutdown(self) -> None:
+        """Close every pooled connection."""
+        if self.database is not None:
+            self.database.dispose()
+            self.database = None
+            self._writer = None
+
+    # -- storage -----------------------------------------------------------
+
+    @hookimpl
+    def gateway_store_alarm(self, alarm: Alarm) -> StoreResult:
+        """Commit one alarm; idempotent for an id already stored."""
+        writer = self._require_writer()
+        self._ensure_schema()
+        return writer.store(alarm)
+
+    @hookimpl
+    def gateway_query_alarms(self, query: AlarmQuery) -> AlarmPage:
+        """Return one page of alarms matching ``query``, newest first."""
+        database = self._require_database()
+        self._ensure_schema()
+        statement = _query.select_page(query)
+
+        def fetch(connection: Connection) -> list[Any]:
+            return list(connection.execute(statement).all())
+
+        return _query.to_page(database.run(fetch), query)
+
+    @hookimpl
+    def gateway_get_alarm(self, alarm_id: str) -> Alarm | None:
+        """Return the alarm stored under ``alarm_id``, or ``None``."""
+        database = self._require_database()
+        self._ensure_schema()
+        statement = _query.select_alarm(alarm_id)
+
+        def fetch(connection: Connection) -> Any:
+            return connection.execute(statement).first()
+
+        row = database.run(fetch)
+        return None if row is None else _query.to_alarm(row)
+
+    @hookimpl
+    def gateway_upgrade_storage(self) -> str:
+        """Run pending migrations; say which revision the database is at.
+
+        Works with or without :meth:`gateway_startup`: without it, an
+        engine is opened for the upgrade and closed again.
+        """
+        if self.database is not None:
+            summary = self._upgrade(self.database)
+            self._schema_ready = True
+            return summary
+
+        settings = self._require_settings(None)
+        database = self._open(settings)
+        try:
+            return self._upgrade(database)
+        finally:
+            database.dispose()
+
+    # -- health ------------------------------------------------------------
+
+    @hookimpl
+    def gateway_check_health(self) -> Mapping[str, CheckResult]:
+        """Report whether the database answers ``SELECT 1``, and how fast."""
+        timeout = HEALTH_MARGIN_SECONDS
+        if self.settings is not None:
+            timeout += self.settings.connect_timeout
+
+        result = check_database(self.database, timeout)
+        if result.ok and not self._schema_ready:
+            result = self._check_schema(result)
+        return {CHECK_NAME: result}
+
+    def _check_schema(self, reachable: CheckResult) -> CheckResult:
+        # The database is back after a start without it: migrate now.
+        try:
+            self._ensure_schema()
+        except StorageUnavailable as error:
+            details = {**reachable.details, "error": str(error)}
+            return CheckResult(False, details, critical=True)
+        return reachable
+
+    # -- helpers -----------------------------------------------------------
+
+    def _ensure_schema(self) -> None:
+        if self._schema_ready:
+            return
+        database = self._require_database()
+        with self._schema_lock:
+            if self._schema_ready:
+                return
+            self._upgrade(database)
+            self._schema_ready = True
+
+    def _upgrade(self, database: Database) -> str:
+        try:
+            return upgrade_database(database.engine)
+        except DBAPIError as error:
+            raise StorageUnavailable(
+                f"database {database.database.location} could not be upgraded: "
+                f"{describe_error(error)}"
+            ) from error
+
+    def _open(self, settings: SqlSettings) -> Database:
+        if settings.database.backend == "sqlite":
+            folder = Path(settings.database.location).parent
+            folder.mkdir(parents=True, exist_ok=True)
+        return Database(create_storage_engine(settings), settings.database)
+
+    def _require_settings(self, config: GatewayConfig | None) -> SqlSettings:
+        if self.settings is None:
+            if config is None:
+                raise StorageUnavailable("SQL storage is not configured")
+            self.settings = read_settings(config)
+        return self.settings
+
+    def _require_database(self) -> Database:
+        if self.database is None:
+            raise StorageUnavailable("SQL storage is not started")
+        return self.database
+
+    def _require_writer(self) -> AlarmWriter:
+        if self._writer is None:
+            raise StorageUnavailable("SQL storage is not started")
+        return self._writer
