@@ -26,5 +26,6 @@ setup(
     ],
     entry_points={
         "console_scripts": ["gateway = gateway.cli:main"],
+        "pytest11": ["alarmhugger = gateway.pytest_plugin"],
     },
 )

@@ -8,6 +8,20 @@ from typing import Iterable
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
+# TradingView's published webhook sender addresses (IPv4 only).
+TRADINGVIEW_SENDERS = (
+    "52.89.214.238",
+    "34.212.75.30",
+    "54.218.53.128",
+    "52.32.178.7",
+)
+
+# Words operators may use in address lists for well-known groups.
+ADDRESS_PRESETS: dict[str, tuple[str, ...]] = {
+    "tradingview": TRADINGVIEW_SENDERS,
+    "loopback": ("127.0.0.0/8", "::1"),
+}
+
 
 def parse_address(text: str) -> Address | None:
     """Parse an address as found in a header, or return ``None``.

@@ -21,10 +21,6 @@ from gateway.errors import GatewayError
 from gateway.plugins import PluginHost
 from gateway.plugins import find_installed_plugins
 
-# waitress buffers a body before the app sees it; cap it a little above our
-# own limit so the app answers oversized bodies with its JSON 413.
-_WAITRESS_BODY_FACTOR = 4
-
 config_option = click.option(
     "--config",
     "config_path",
@@ -89,26 +85,44 @@ def serve(
         config.threads,
         ", ".join(config.enabled_plugins),
     )
+    _warn_if_exposed(config, listen_host)
     _stop_on_sigterm()
     try:
         if debug:
             app.run(host=listen_host, port=listen_port, debug=True, use_reloader=False)
         else:
-            import waitress
+            from gateway._serving import serve as serve_with_waitress
 
-            waitress.serve(
+            ingest = gateway_of(app).ingest
+            serve_with_waitress(
                 app,
-                host=listen_host,
-                port=listen_port,
-                threads=config.threads,
-                max_request_body_size=config.max_body_bytes * _WAITRESS_BODY_FACTOR,
-                ident="AlarmHugger",
-                clear_untrusted_proxy_headers=False,
+                config,
+                listen_host,
+                listen_port,
+                on_reject=lambda status: ingest.count(f"rejected_{status}"),
             )
     finally:
         gateway_of(app).close()
         logger.info("AlarmHugger stopped")
         logger.complete()
+
+
+def _warn_if_exposed(config: GatewayConfig, host: str) -> None:
+    is_local = host in {"127.0.0.1", "::1", "localhost"}
+    if is_local:
+        return
+    if "token" not in config.enabled_plugins:
+        logger.warning(
+            "listening on {} without the token plugin: anyone who can reach "
+            "this port can post alarms; add token to [gateway] plugins",
+            host,
+        )
+    if not config.get_list("api", "keys"):
+        logger.warning(
+            "listening on {} without an API key: anyone who can reach this "
+            "port can read alarms; set APIKEY",
+            host,
+        )
 
 
 def _stop_on_sigterm() -> None:

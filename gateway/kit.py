@@ -8,6 +8,9 @@ rearranged without breaking them::
 
 from __future__ import annotations
 
+from gateway._client import ADDRESS_PRESETS
+from gateway._client import TRADINGVIEW_SENDERS
+from gateway._client import parse_address
 from gateway._logging import mask
 from gateway._logging import register_secret
 from gateway._types import Alarm
@@ -41,6 +44,7 @@ from gateway.notify import alarm_to_json
 from gateway.notify import split_message
 
 __all__ = [
+    "ADDRESS_PRESETS",
     "DEFAULT_TEMPLATE",
     "DELIVERY_STATES",
     "HOOK_API_VERSION",
@@ -64,10 +68,12 @@ __all__ = [
     "SendResult",
     "StorageUnavailable",
     "StoreResult",
+    "TRADINGVIEW_SENDERS",
     "alarm_to_dict",
     "alarm_to_json",
     "hookimpl",
     "mask",
+    "parse_address",
     "parse_network",
     "register_secret",
     "register_secret_in_url",

@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from gateway.cli import main
-from tests.conftest import write_config
+from gateway.pytest_plugin import write_config
 
 
 @pytest.fixture

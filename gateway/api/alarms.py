@@ -17,6 +17,7 @@ from marshmallow import validate
 
 from gateway._types import AlarmQuery
 from gateway.api import current_gateway
+from gateway.api.auth import require_api_key
 from gateway.api.deliveries import DeliverySchema
 from gateway.api.errors import error_response
 
@@ -26,6 +27,7 @@ bp = Blueprint(
     url_prefix="/alarms",
     description="Query stored alarms.",
 )
+bp.before_request(require_api_key)
 
 
 class AlarmFilterSchema(Schema):

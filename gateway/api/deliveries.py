@@ -12,6 +12,7 @@ from marshmallow import validate
 from gateway._types import DELIVERY_STATES
 from gateway._types import DeliveryQuery
 from gateway.api import current_gateway
+from gateway.api.auth import require_api_key
 
 bp = Blueprint(
     "deliveries",
@@ -19,6 +20,7 @@ bp = Blueprint(
     url_prefix="/deliveries",
     description="See and re-queue deliveries of alarms to notifiers.",
 )
+bp.before_request(require_api_key)
 
 
 class DeliverySchema(Schema):

@@ -12,6 +12,7 @@ from loguru import logger
 from gateway import __version__
 from gateway._types import CheckResult
 from gateway.api import current_gateway
+from gateway.api.auth import is_authorised
 from gateway.plugins import PluginCallError
 
 bp = Blueprint(
@@ -100,6 +101,12 @@ def status_server():
     is_healthy = all(result.ok for result in checks.values() if result.critical)
     status = "ok" if is_healthy else "degraded"
     _log_status_change(status)
+
+    if not is_authorised():
+        # Without the API key only the verdict is shown, not the details.
+        response = jsonify({"status": status})
+        response.status_code = 200 if is_healthy else 503
+        return response
 
     body: dict[str, object] = {
         "status": status,

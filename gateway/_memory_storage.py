@@ -1,4 +1,4 @@
-"""A storage plugin keeping alarms in a list, for core tests that need no database."""
+"""In-memory test doubles for plugin tests: a storage and a recording notifier."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from gateway.kit import CheckResult
 from gateway.kit import StorageUnavailable
 from gateway.kit import StoreResult
 from gateway.kit import hookimpl
+from gateway.notify import Notifier
+from gateway.notify import SendResult
 
 
 class MemoryStorage:
@@ -45,3 +47,41 @@ class MemoryStorage:
     @hookimpl
     def gateway_check_health(self):
         return {"database": CheckResult(ok=not self.is_down, details={"backend": "memory"})}
+
+
+class RecordingNotifier(Notifier):
+    """A notifier that keeps every alarm it is sent; can be told to fail."""
+
+    name = "recorder"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sent: list[Alarm] = []
+        self.results: list[SendResult] = []
+        self.arrived = threading.Condition()
+
+    def send(self, alarm: Alarm) -> SendResult:
+        result = self.results.pop(0) if self.results else SendResult(ok=True)
+        with self.arrived:
+            if result.ok:
+                self.sent.append(alarm)
+            self.arrived.notify_all()
+        return result
+
+    def wait_for(self, count: int, timeout: float = 10.0) -> list[Alarm]:
+        """Block until ``count`` alarms were delivered (or fail after ``timeout``)."""
+        with self.arrived:
+            if not self.arrived.wait_for(lambda: len(self.sent) >= count, timeout):
+                raise AssertionError(f"expected {count} deliveries, got {len(self.sent)}")
+            return list(self.sent)
+
+
+class RecordingNotifierPlugin:
+    """A plugin contributing one :class:`RecordingNotifier` named ``recorder``."""
+
+    def __init__(self) -> None:
+        self.notifier = RecordingNotifier()
+
+    @hookimpl
+    def gateway_register_notifiers(self) -> list[Notifier]:
+        return [self.notifier]
