@@ -29,6 +29,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from gateway.kit import StorageUnavailable
 from gateway.kit import mask
 
+from alarmhugger_sql._engine import SQLITE_BEGIN_IMMEDIATE
 from alarmhugger_sql._url import DatabaseUrl
 
 T = TypeVar("T")
@@ -52,6 +53,9 @@ class Database:
     def __init__(self, engine: Engine, database: DatabaseUrl) -> None:
         self.engine = engine
         self.database = database
+        self._writing_engine = engine.execution_options(
+            **{SQLITE_BEGIN_IMMEDIATE: True}
+        )
         self._local = threading.local()
         event.listen(engine, "invalidate", self._note_invalidated)
 
@@ -60,11 +64,16 @@ class Database:
         """``postgresql`` or ``sqlite``."""
         return self.database.backend
 
-    def run(self, work: Callable[[Connection], T]) -> T:
+    def run(self, work: Callable[[Connection], T], *, writes: bool = False) -> T:
         """Run ``work`` in one transaction and commit it.
 
         ``work`` is called again, once, on a fresh connection when the
         first connection turned out dead; it must be safe to repeat.
+
+        :param writes: take SQLite's write lock when the transaction
+            begins (``BEGIN IMMEDIATE``), so work that reads, then writes
+            what it read, sees no other writer in between. Transactions
+            that write queue up there, within the busy timeout.
 
         :raises StorageUnavailable: the database cannot be reached, or
             failed for a reason other than the data itself.
@@ -73,15 +82,16 @@ class Database:
         """
         self._local.dropped = False
         try:
+            engine = self._writing_engine if writes else self.engine
             try:
-                result = self._attempt(work)
+                result = self._attempt(engine, work)
             except _DroppedConnection as first:
                 logger.bind(host=self.database.host).debug(
                     "storage: connection lost ({}), trying once more",
                     describe_error(first.error),
                 )
                 self._local.dropped = True
-                result = self._attempt(work)
+                result = self._attempt(engine, work)
         except _DroppedConnection as second:
             raise self._unavailable(second.error) from second.error
         except (IntegrityError, DataError):
@@ -99,9 +109,9 @@ class Database:
         """Close every pooled connection."""
         self.engine.dispose()
 
-    def _attempt(self, work: Callable[[Connection], T]) -> T:
+    def _attempt(self, engine: Engine, work: Callable[[Connection], T]) -> T:
         try:
-            connection = self.engine.connect()
+            connection = engine.connect()
         except DBAPIError as error:
             raise _DroppedConnection(error) from error
 

@@ -3,7 +3,9 @@
 PostgreSQL: pre-ping, a connect timeout, TCP keepalives and a statement
 timeout, so a dead or hung server is noticed in seconds rather than
 minutes. SQLite: write-ahead logging, a busy timeout and an explicit
-``BEGIN`` so several threads and processes can share one file.
+``BEGIN`` so several threads and processes can share one file, and foreign
+keys enforced (SQLite leaves them off unless asked), so deleting an alarm
+deletes its deliveries there too.
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ from alarmhugger_sql._settings import SqlSettings
 from alarmhugger_sql._sqltypes import dump_json
 from alarmhugger_sql._sqltypes import load_json
 
-#: Connection option asking for ``BEGIN IMMEDIATE`` on SQLite (migrations).
+#: Connection option asking for ``BEGIN IMMEDIATE`` on SQLite: the write
+#: lock is taken at once, so what the transaction reads stays true until it
+#: commits (migrations, and every unit of work that writes).
 SQLITE_BEGIN_IMMEDIATE = "alarmhugger_sqlite_begin_immediate"
 
 # How long to wait for a free pooled connection before giving up.
@@ -110,6 +114,7 @@ def _sqlite_engine(settings: SqlSettings, options: dict[str, Any]) -> Engine:
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute(f"PRAGMA synchronous = {synchronous}")
+        cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -7,6 +7,11 @@ upgrade runs in one transaction that first takes a lock: a transaction
 advisory lock on PostgreSQL (which also works through PgBouncer in
 transaction mode), ``BEGIN IMMEDIATE`` on SQLite. The second process waits,
 then finds the schema already at head and does nothing.
+
+On SQLite foreign keys are switched off while migrating, as SQLite's own
+guide to altering tables asks: a migration that copies a table (batch
+mode) drops the old one, and with foreign keys on that drop would cascade
+to the deliveries. They are checked before the commit instead.
 """
 
 from __future__ import annotations
@@ -60,11 +65,21 @@ def upgrade_database(engine: Engine) -> str:
         ``; upgraded from none`` when something was done.
     """
     locked_engine = engine.execution_options(**{SQLITE_BEGIN_IMMEDIATE: True})
-    with locked_engine.begin() as connection:
-        _lock_for_migrations(connection)
-        before = current_revision(connection)
-        command.upgrade(alembic_config(connection), "head")
-        after = current_revision(connection)
+    with locked_engine.connect() as connection:
+        is_sqlite = connection.dialect.name == "sqlite"
+        if is_sqlite:
+            _set_sqlite_foreign_keys(connection, enforced=False)
+        try:
+            with connection.begin():
+                _lock_for_migrations(connection)
+                before = current_revision(connection)
+                command.upgrade(alembic_config(connection), "head")
+                after = current_revision(connection)
+                if is_sqlite:
+                    _check_sqlite_foreign_keys(connection)
+        finally:
+            if is_sqlite:
+                _set_sqlite_foreign_keys(connection, enforced=True)
 
     head = head_revision()
     summary = f"database at revision {after}"
@@ -85,3 +100,20 @@ def _lock_for_migrations(connection: Connection) -> None:
     connection.execute(
         text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK_KEY}
     )
+
+
+def _set_sqlite_foreign_keys(connection: Connection, *, enforced: bool) -> None:
+    # The pragma is ignored inside a transaction, so it goes to the driver
+    # directly, outside the one SQLAlchemy would begin.
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    driver.execute(f"PRAGMA foreign_keys = {'ON' if enforced else 'OFF'}")
+
+
+def _check_sqlite_foreign_keys(connection: Connection) -> None:
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").first()
+    if broken is not None:
+        raise RuntimeError(
+            f"migration left a row of {broken[0]} pointing at a missing row of "
+            f"{broken[2]}; the upgrade was rolled back"
+        )

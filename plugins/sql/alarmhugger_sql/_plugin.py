@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
-from typing import Any
 from typing import Mapping
 
 from loguru import logger
@@ -17,6 +17,10 @@ from gateway.kit import Alarm
 from gateway.kit import AlarmPage
 from gateway.kit import AlarmQuery
 from gateway.kit import CheckResult
+from gateway.kit import Delivery
+from gateway.kit import DeliveryOutcome
+from gateway.kit import DeliveryQuery
+from gateway.kit import NotifierBacklog
 from gateway.kit import StorageUnavailable
 from gateway.kit import StoreResult
 from gateway.kit import hookimpl
@@ -24,10 +28,13 @@ from gateway.kit import hookimpl
 from alarmhugger_sql import _query
 from alarmhugger_sql._database import Database
 from alarmhugger_sql._database import describe_error
+from alarmhugger_sql._deliveries import DeliveryQueue
+from alarmhugger_sql._deliveries import deliveries_of
 from alarmhugger_sql._engine import create_storage_engine
 from alarmhugger_sql._health import CHECK_NAME
 from alarmhugger_sql._health import check_database
 from alarmhugger_sql._migrate import upgrade_database
+from alarmhugger_sql._retention import prune_alarms
 from alarmhugger_sql._settings import SqlSettings
 from alarmhugger_sql._settings import read_settings
 from alarmhugger_sql._store import AlarmWriter
@@ -50,6 +57,7 @@ class SqlStorage:
         self.settings: SqlSettings | None = None
         self.database: Database | None = None
         self._writer: AlarmWriter | None = None
+        self._queue: DeliveryQueue | None = None
         self._schema_ready = False
         self._schema_lock = threading.Lock()
 
@@ -72,6 +80,7 @@ class SqlStorage:
         settings = self._require_settings(config)
         self.database = self._open(settings)
         self._writer = AlarmWriter(self.database)
+        self._queue = DeliveryQueue(self.database)
         self._schema_ready = not settings.auto_upgrade
 
         if settings.auto_upgrade:
@@ -90,40 +99,126 @@ class SqlStorage:
             self.database.dispose()
             self.database = None
             self._writer = None
+            self._queue = None
 
     # -- storage -----------------------------------------------------------
 
     @hookimpl
-    def gateway_store_alarm(self, alarm: Alarm) -> StoreResult:
-        """Commit one alarm; idempotent for an id already stored."""
+    def gateway_store_alarm(self, alarm: Alarm, notifiers: list[str]) -> StoreResult:
+        """Commit one alarm and a pending delivery per notifier.
+
+        Idempotent for an id already stored; a copy whose dedup key is
+        live is counted on the original instead.
+        """
         writer = self._require_writer()
         self._ensure_schema()
-        return writer.store(alarm)
+        return writer.store(alarm, notifiers)
 
     @hookimpl
     def gateway_query_alarms(self, query: AlarmQuery) -> AlarmPage:
-        """Return one page of alarms matching ``query``, newest first."""
+        """Return one page of alarms matching ``query``, newest first.
+
+        Each alarm comes with its deliveries (one more indexed query per
+        page, in the same transaction).
+        """
         database = self._require_database()
         self._ensure_schema()
         statement = _query.select_page(query)
 
-        def fetch(connection: Connection) -> list[Any]:
-            return list(connection.execute(statement).all())
+        def fetch(connection: Connection) -> AlarmPage:
+            page = _query.to_page(list(connection.execute(statement).all()), query)
+            found = deliveries_of(connection, [alarm.id for alarm in page.alarms])
+            for alarm in page.alarms:
+                alarm.deliveries = found[alarm.id]
+            return page
 
-        return _query.to_page(database.run(fetch), query)
+        return database.run(fetch)
 
     @hookimpl
     def gateway_get_alarm(self, alarm_id: str) -> Alarm | None:
-        """Return the alarm stored under ``alarm_id``, or ``None``."""
+        """Return the alarm stored under ``alarm_id`` with its deliveries.
+
+        ``None`` when there is no such alarm. Deliveries are ordered by
+        notifier and carry no ``alarm``.
+        """
         database = self._require_database()
         self._ensure_schema()
         statement = _query.select_alarm(alarm_id)
 
-        def fetch(connection: Connection) -> Any:
-            return connection.execute(statement).first()
+        def fetch(connection: Connection) -> Alarm | None:
+            row = connection.execute(statement).first()
+            if row is None:
+                return None
+            alarm = _query.to_alarm(row._mapping)
+            alarm.deliveries = deliveries_of(connection, [alarm.id])[alarm.id]
+            return alarm
 
-        row = database.run(fetch)
-        return None if row is None else _query.to_alarm(row)
+        return database.run(fetch)
+
+    # -- deliveries --------------------------------------------------------
+
+    @hookimpl
+    def gateway_claim_deliveries(
+        self, notifier: str, worker: str, limit: int, lease_s: float
+    ) -> list[Delivery]:
+        """Claim up to ``limit`` due deliveries of ``notifier``, with alarms."""
+        queue = self._require_queue()
+        self._ensure_schema()
+        return queue.claim(notifier, worker, limit, lease_s)
+
+    @hookimpl
+    def gateway_finish_delivery(
+        self, delivery: Delivery, outcome: DeliveryOutcome
+    ) -> bool:
+        """Record an attempt's outcome while the claim is still ours.
+
+        ``False`` when another worker claimed the delivery meanwhile (its
+        lease had run out) or the claim was released: nothing is written.
+        """
+        queue = self._require_queue()
+        self._ensure_schema()
+        return queue.finish(delivery, outcome)
+
+    @hookimpl
+    def gateway_release_deliveries(self, worker: str) -> int:
+        """Release every claim ``worker`` holds; return how many."""
+        queue = self._require_queue()
+        self._ensure_schema()
+        return queue.release(worker)
+
+    @hookimpl
+    def gateway_query_deliveries(self, query: DeliveryQuery) -> list[Delivery]:
+        """List deliveries matching ``query``, newest first, without alarms."""
+        queue = self._require_queue()
+        self._ensure_schema()
+        return queue.query(query)
+
+    @hookimpl
+    def gateway_requeue_deliveries(
+        self, delivery_ids: list[str] | None, state: str
+    ) -> int:
+        """Make deliveries in ``state`` pending and due now; return how many."""
+        queue = self._require_queue()
+        self._ensure_schema()
+        return queue.requeue(delivery_ids, state)
+
+    @hookimpl
+    def gateway_delivery_backlog(self) -> dict[str, NotifierBacklog]:
+        """Count pending and dead deliveries per notifier, in one query."""
+        queue = self._require_queue()
+        self._ensure_schema()
+        return queue.backlog()
+
+    @hookimpl
+    def gateway_prune_alarms(self, received_before: dt.datetime) -> int:
+        """Delete alarms received before ``received_before``; return how many.
+
+        Alarms with a pending delivery are kept; the deleted ones take
+        their deliveries and dedup keys with them.
+        """
+        database = self._require_database()
+        self._ensure_schema()
+        return prune_alarms(database, received_before)
 
     @hookimpl
     def gateway_upgrade_storage(self) -> str:
@@ -210,3 +305,8 @@ class SqlStorage:
         if self._writer is None:
             raise StorageUnavailable("SQL storage is not started")
         return self._writer
+
+    def _require_queue(self) -> DeliveryQueue:
+        if self._queue is None:
+            raise StorageUnavailable("SQL storage is not started")
+        return self._queue

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Row
+from sqlalchemy import RowMapping
 from sqlalchemy import Select
 from sqlalchemy import String
 from sqlalchemy import func
@@ -27,15 +28,19 @@ from gateway.kit import Alarm
 from gateway.kit import AlarmPage
 from gateway.kit import AlarmQuery
 
+from alarmhugger_sql._schema import ALARM_COLUMNS
 from alarmhugger_sql._schema import ALARMS
 from alarmhugger_sql._sqltypes import UtcDateTime
 
 _COLUMNS = ALARMS.c
 
+#: The columns read back into an :class:`Alarm` (not ``last_seen_at``).
+ALARM_SELECTION = tuple(_COLUMNS[name] for name in ALARM_COLUMNS)
+
 
 def select_alarm(alarm_id: str) -> Select[Any]:
     """Build the statement fetching one alarm by id."""
-    return select(ALARMS).where(_COLUMNS.id == alarm_id)
+    return select(*ALARM_SELECTION).where(_COLUMNS.id == alarm_id)
 
 
 def select_page(query: AlarmQuery) -> Select[Any]:
@@ -43,7 +48,7 @@ def select_page(query: AlarmQuery) -> Select[Any]:
 
     The extra row only tells whether another page follows.
     """
-    statement = select(ALARMS).where(*conditions(query))
+    statement = select(*ALARM_SELECTION).where(*conditions(query))
     statement = statement.order_by(_COLUMNS.received_at.desc(), _COLUMNS.id.desc())
     return statement.limit(page_size(query) + 1)
 
@@ -91,11 +96,14 @@ def to_page(rows: list[Row[Any]], query: AlarmQuery) -> AlarmPage:
     """Turn the rows of :func:`select_page` into a page."""
     size = page_size(query)
     return AlarmPage(
-        alarms=[to_alarm(row) for row in rows[:size]],
+        alarms=[to_alarm(row._mapping) for row in rows[:size]],
         has_more=len(rows) > size,
     )
 
 
-def to_alarm(row: Row[Any]) -> Alarm:
-    """Turn one row of the ``alarms`` table into an :class:`Alarm`."""
-    return Alarm(**row._mapping)
+def to_alarm(mapping: RowMapping) -> Alarm:
+    """Turn one row of the ``alarms`` table into an :class:`Alarm`.
+
+    Its ``deliveries`` are left empty; the caller adds them when wanted.
+    """
+    return Alarm(**{name: mapping[name] for name in ALARM_COLUMNS})

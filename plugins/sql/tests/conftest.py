@@ -12,6 +12,10 @@ The database fixtures themselves (``database_url``, ``postgres_url``,
   its checkpoint at the end of the session, so sharing keeps the run short.
 - ``make_alarm``: an :class:`Alarm` with plausible values, any overridable.
 - ``log_records``: every loguru record emitted during the test.
+- ``count_rows``, ``delivery_rows``, ``alarm_row``: what the tables hold,
+  read past the hooks (claims, ``last_seen_at``).
+- ``unique_name``: a fresh notifier or route name, so tests sharing one
+  database do not see each other's deliveries.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from gateway.kit import GatewayConfig
 
 from alarmhugger_sql import SqlStorage
 from alarmhugger_sql._schema import ALARMS
+from alarmhugger_sql._schema import DELIVERIES
 
 UTC = dt.timezone.utc
 
@@ -146,3 +151,39 @@ def count_alarms(storage, source=None):
 @pytest.fixture
 def count_rows():
     return count_alarms
+
+
+def read_deliveries(storage, alarm_id=None, notifier=None):
+    """Return the ``deliveries`` rows behind ``storage``, claim columns too."""
+    statement = select(DELIVERIES).order_by(DELIVERIES.c.id)
+    if alarm_id is not None:
+        statement = statement.where(DELIVERIES.c.alarm_id == alarm_id)
+    if notifier is not None:
+        statement = statement.where(DELIVERIES.c.notifier == notifier)
+    with storage.database.engine.connect() as connection:
+        return list(connection.execute(statement))
+
+
+@pytest.fixture
+def delivery_rows():
+    return read_deliveries
+
+
+def read_alarm_row(storage, alarm_id):
+    """Return the ``alarms`` row of ``alarm_id``, columns ``Alarm`` lacks too."""
+    statement = select(ALARMS).where(ALARMS.c.id == alarm_id)
+    with storage.database.engine.connect() as connection:
+        return connection.execute(statement).one()
+
+
+@pytest.fixture
+def alarm_row():
+    return read_alarm_row
+
+
+@pytest.fixture
+def unique_name():
+    def make(prefix="chat"):
+        return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+    return make

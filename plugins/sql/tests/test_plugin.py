@@ -51,6 +51,7 @@ def test_package_data_covers_every_migration_file():
 
     assert present == shipped
     assert "migrations/versions/0001_initial.py" in shipped
+    assert "migrations/versions/0002_deliveries_and_dedup.py" in shipped
 
 
 def test_hooks_match_the_core_specs():
@@ -68,6 +69,13 @@ def test_hooks_match_the_core_specs():
         "gateway_store_alarm",
         "gateway_query_alarms",
         "gateway_get_alarm",
+        "gateway_claim_deliveries",
+        "gateway_finish_delivery",
+        "gateway_release_deliveries",
+        "gateway_query_deliveries",
+        "gateway_requeue_deliveries",
+        "gateway_delivery_backlog",
+        "gateway_prune_alarms",
         "gateway_upgrade_storage",
         "gateway_check_health",
     }
@@ -100,7 +108,7 @@ def test_configure_case_16_postgres_scheme_stores_in_postgresql(
     )
     storage = start_storage(url)
 
-    storage.gateway_store_alarm(alarm := make_alarm())
+    storage.gateway_store_alarm(alarm := make_alarm(), [])
 
     assert storage.settings.database.backend == "postgresql"
     assert storage.gateway_get_alarm(alarm.id) == alarm

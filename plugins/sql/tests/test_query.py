@@ -62,7 +62,7 @@ def seeded(shared_storage, make_alarm):
         )
 
     for alarm in alarms.values():
-        storage.gateway_store_alarm(alarm)
+        storage.gateway_store_alarm(alarm, [])
     return storage, alarms
 
 
@@ -197,7 +197,7 @@ def test_query_keyset_three_pages_no_gaps_or_repeats(shared_storage, make_alarm)
         for index in range(8)
     ]
     for alarm in alarms:
-        storage.gateway_store_alarm(alarm)
+        storage.gateway_store_alarm(alarm, [])
     expected = sorted(alarms, key=lambda a: (a.received_at, a.id), reverse=True)
 
     pages = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 import uuid
 
@@ -12,6 +13,7 @@ from sqlalchemy.engine import make_url
 
 from gateway.kit import AlarmQuery
 from gateway.kit import StorageUnavailable
+from gateway.kit import StoreResult
 
 PASSWORD = "Tr0ub4dor&3-pw"
 
@@ -60,11 +62,11 @@ def test_store_case_15_backend_killed_between_alarms_reconnects(
 ):
     """Case 15-neon-dropped-connection-after-idle: the next alarm is stored."""
     storage = start_storage(url_with_password(postgres_url))
-    storage.gateway_store_alarm(make_alarm())
+    storage.gateway_store_alarm(make_alarm(), [])
     assert terminate_backends(postgres_url) >= 1
     log_records.clear()
 
-    result = storage.gateway_store_alarm(second := make_alarm())
+    result = storage.gateway_store_alarm(second := make_alarm(), [])
 
     assert result.alarm_id == second.id
     assert count_rows(storage) == 2
@@ -97,7 +99,7 @@ def test_store_case_15_connection_dies_mid_statement_retried_once(
                 terminate_backends(postgres_url, only_pid=pid)
 
     alarm = make_alarm()
-    result = storage.gateway_store_alarm(alarm)
+    result = storage.gateway_store_alarm(alarm, [])
 
     assert result.alarm_id == alarm.id
     assert len(attempts) == 2
@@ -138,7 +140,7 @@ def test_store_commit_landed_before_connection_died_one_row(
                 pid = connection.connection.dbapi_connection.get_backend_pid()
                 terminate_backends(postgres_url, only_pid=pid)
 
-    result = storage.gateway_store_alarm(alarm)
+    result = storage.gateway_store_alarm(alarm, [])
 
     assert result.alarm_id == alarm.id
     assert len(attempts) == 2
@@ -159,7 +161,7 @@ def test_store_connection_dies_twice_storage_unavailable_chained(
             terminate_backends(postgres_url, only_pid=pid)
 
     with pytest.raises(StorageUnavailable) as caught:
-        storage.gateway_store_alarm(make_alarm())
+        storage.gateway_store_alarm(make_alarm(), [])
 
     assert caught.value.__cause__ is not None
     assert PASSWORD not in str(caught.value)
@@ -171,7 +173,7 @@ def test_store_unreachable_server_storage_unavailable(start_storage, make_alarm)
     storage = start_storage("postgresql://app:Hunter2-pw-X@127.0.0.1:1/alarms")
 
     with pytest.raises(StorageUnavailable) as caught:
-        storage.gateway_store_alarm(make_alarm())
+        storage.gateway_store_alarm(make_alarm(), [])
 
     assert "127.0.0.1:1/alarms" in str(caught.value)
     assert "Hunter2-pw-X" not in str(caught.value)
@@ -197,7 +199,7 @@ def test_startup_database_missing_postponed_then_migrated_when_back(
             cursor.execute(f'CREATE DATABASE "{name}"')
         alarm = make_alarm()
 
-        storage.gateway_store_alarm(alarm)
+        storage.gateway_store_alarm(alarm, [])
 
         assert storage.gateway_get_alarm(alarm.id) == alarm
     finally:
@@ -230,3 +232,38 @@ def test_health_database_back_after_postponed_start_migrates(
         with admin.cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
+
+
+def test_store_commit_with_key_and_deliveries_landed_retry_not_a_duplicate(
+    postgres_url, start_storage, make_alarm, count_rows, delivery_rows
+):
+    """Case 15-neon-dropped-connection-after-idle with case 19's dedup key."""
+    storage = start_storage(postgres_url)
+    elsewhere = start_storage(postgres_url)
+    alarm = make_alarm(
+        dedup_key="id:tv-8841",
+        dedup_until=make_alarm().received_at + dt.timedelta(seconds=10),
+    )
+    attempts = []
+
+    # The whole unit of work commits (through another engine), then our
+    # connection dies before we hear so; the retry finds the key held by
+    # this very alarm.
+    @event.listens_for(storage.database.engine, "before_cursor_execute")
+    def commit_elsewhere_then_die(
+        connection, cursor, statement, parameters, context, many
+    ):
+        if statement.startswith("INSERT INTO dedup_keys"):
+            attempts.append(statement)
+            if len(attempts) == 1:
+                elsewhere.gateway_store_alarm(alarm, ["chat"])
+                pid = connection.connection.dbapi_connection.get_backend_pid()
+                terminate_backends(postgres_url, only_pid=pid)
+
+    result = storage.gateway_store_alarm(alarm, ["chat"])
+
+    assert result == StoreResult(alarm.id)
+    assert len(attempts) == 2
+    assert count_rows(storage) == 1
+    assert storage.gateway_get_alarm(alarm.id).duplicates == 0
+    assert len(delivery_rows(storage, alarm_id=alarm.id)) == 1

@@ -18,10 +18,9 @@ UTC = dt.timezone.utc
 NEW_YORK_WINTER = dt.timezone(dt.timedelta(hours=-5))
 
 
-# Alarm fields the schema does not hold yet; each must have a default so a
+# Alarm fields kept outside the alarms table; each must have a default so a
 # stored alarm can still be built from its row.
-# TODO(deliveries-and-dedup): store these in migration 0002.
-NOT_STORED_YET = {"dedup_key", "dedup_until", "deliveries"}
+NOT_IN_ALARMS_TABLE = {"deliveries"}
 
 
 def test_alarm_columns_match_alarm_fields():
@@ -29,7 +28,7 @@ def test_alarm_columns_match_alarm_fields():
     unstored = set(fields) - set(ALARM_COLUMNS)
 
     assert set(ALARM_COLUMNS) <= set(fields)
-    assert unstored <= NOT_STORED_YET
+    assert unstored == NOT_IN_ALARMS_TABLE
     for name in unstored:
         assert fields[name].default is not dataclasses.MISSING or (
             fields[name].default_factory is not dataclasses.MISSING
@@ -70,9 +69,11 @@ def test_store_every_field_round_trips_exactly(shared_storage, make_alarm):
         warnings=["looks like JSON but is invalid: Expecting ',' delimiter"],
         non_finite_fields=["rsi"],
         duplicates=2,
+        dedup_key="id:tv-round-trip-🚀",
+        dedup_until=dt.datetime(2026, 3, 1, 7, 30, 25, 123456, tzinfo=NEW_YORK_WINTER),
     )
 
-    result = storage.gateway_store_alarm(alarm)
+    result = storage.gateway_store_alarm(alarm, [])
     stored = storage.gateway_get_alarm(alarm.id)
 
     assert result == StoreResult(alarm.id)
@@ -84,6 +85,7 @@ def test_store_every_field_round_trips_exactly(shared_storage, make_alarm):
     assert str(stored.fields["nested"]["levels"][0]) == "1.10"
     assert str(stored.fields["huge"]) == "123456789012345678901234567890.123456789"
     assert isinstance(stored.raw_bytes, bytes)
+    assert stored.dedup_until == dt.datetime(2026, 3, 1, 12, 30, 25, 123456, tzinfo=UTC)
 
 
 def test_store_minimal_alarm_defaults_round_trip(shared_storage, make_alarm):
@@ -99,7 +101,7 @@ def test_store_minimal_alarm_defaults_round_trip(shared_storage, make_alarm):
         format="raw",
     )
 
-    storage.gateway_store_alarm(alarm)
+    storage.gateway_store_alarm(alarm, [])
     stored = storage.gateway_get_alarm(alarm.id)
 
     assert stored == alarm
@@ -112,7 +114,7 @@ def test_store_naive_received_at_taken_as_utc(shared_storage, make_alarm):
     storage = shared_storage
     alarm = make_alarm(received_at=dt.datetime(2026, 3, 1, 12, 0, 0, 5))
 
-    storage.gateway_store_alarm(alarm)
+    storage.gateway_store_alarm(alarm, [])
 
     stored = storage.gateway_get_alarm(alarm.id)
     assert stored.received_at == dt.datetime(2026, 3, 1, 12, 0, 0, 5, tzinfo=UTC)
@@ -122,8 +124,8 @@ def test_store_same_id_twice_one_row(shared_storage, make_alarm, count_rows):
     storage = shared_storage
     alarm = make_alarm(source="twice")
 
-    first = storage.gateway_store_alarm(alarm)
-    second = storage.gateway_store_alarm(alarm)
+    first = storage.gateway_store_alarm(alarm, [])
+    second = storage.gateway_store_alarm(alarm, [])
 
     assert first == second == StoreResult(alarm.id)
     assert count_rows(storage, source="twice") == 1
@@ -146,7 +148,7 @@ def test_store_case_05_non_finite_fields_identical_on_both_backends(
         non_finite_fields=["rsi", "atr"],
     )
 
-    storage.gateway_store_alarm(alarm)
+    storage.gateway_store_alarm(alarm, [])
 
     stored = storage.gateway_get_alarm(alarm.id)
     assert stored.fields == {
@@ -169,7 +171,7 @@ def test_store_non_finite_numbers_slipping_through_become_null(
         fields={"rsi": float("nan"), "atr": Decimal("-Infinity"), "ok": 1},
     )
 
-    storage.gateway_store_alarm(alarm)
+    storage.gateway_store_alarm(alarm, [])
 
     stored = storage.gateway_get_alarm(alarm.id)
     assert stored.price is None
@@ -188,7 +190,7 @@ def test_store_nul_and_lone_surrogates_replaced_identically(shared_storage, make
         fields={"note": "a\x00b", "odd": "\ud800", "pair": "\ud83d\ude80", "k\x00": 1},
     )
 
-    storage.gateway_store_alarm(alarm)
+    storage.gateway_store_alarm(alarm, [])
 
     stored = storage.gateway_get_alarm(alarm.id)
     assert stored.message == "a\ufffdb"
@@ -217,11 +219,11 @@ def test_store_before_startup_storage_unavailable(make_alarm):
     from alarmhugger_sql import SqlStorage
 
     with pytest.raises(StorageUnavailable, match="not started"):
-        SqlStorage().gateway_store_alarm(make_alarm())
+        SqlStorage().gateway_store_alarm(make_alarm(), [])
 
 
 def test_store_constraint_broken_error_not_swallowed(shared_storage, make_alarm):
     # Only "this id is already stored" counts as success; a missing
     # required value is a bug the core must hear about.
     with pytest.raises(IntegrityError):
-        shared_storage.gateway_store_alarm(make_alarm(source=None))
+        shared_storage.gateway_store_alarm(make_alarm(source=None), [])
