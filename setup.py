@@ -23,6 +23,7 @@ setup(
         "uuid6>=2024.7",
         "click>=8.1,<9",
         "jinja2>=3.1,<4",
+        "requests>=2.31,<3",
     ],
     entry_points={
         "console_scripts": ["gateway = gateway.cli:main"],

@@ -2,7 +2,8 @@
 
 Only the entry point calls :func:`setup_logging`. Everything else imports
 ``from loguru import logger`` and logs; a patcher masks every secret the
-configuration or a plugin registered, in messages and bound fields alike.
+configuration or a plugin registered, in messages, bound fields and
+exception tracebacks alike.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import logging
 import re
 import sys
 import threading
+import traceback
 from typing import TYPE_CHECKING
 from typing import Any
 
@@ -31,8 +33,16 @@ _URL_PASSWORD = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@]*:)[^/\s@]+@")
 
 _TEXT_FORMAT = (
     "<green>{time:YYYY-MM-DD HH:mm:ss.SSS}</green> <level>{level: <7}</level> "
-    "<cyan>{name}</cyan> {message}{extra[extra_text]}"
+    "<cyan>{name}</cyan> {message}{extra[extra_text]}{extra[exception_text]}"
 )
+
+# Fields the patcher fills in for the sinks' format, not bound by callers.
+_RENDERED_FIELDS = ("extra_text", "exception_text")
+
+# Standard-library loggers kept to warnings: SQLAlchemy and Alembic are
+# chatty, and urllib3's DEBUG lines quote request paths, which hold
+# Telegram's /bot<token>/.
+_QUIET_LOGGERS = ("sqlalchemy", "alembic", "urllib3")
 
 
 def register_secret(value: str) -> None:
@@ -71,9 +81,23 @@ def _mask_record(record: Any) -> None:
     shown = " ".join(
         f"{key}={value}"
         for key, value in extra.items()
-        if key != "extra_text" and value is not None
+        if key not in _RENDERED_FIELDS and value is not None
     )
     extra["extra_text"] = f" [{shown}]" if shown else ""
+
+    # Every sink would render the exception itself, from the live object,
+    # and an exception's text often quotes a URL with its credential. So it
+    # is rendered here, masked, and the sinks get no exception to render.
+    extra["exception_text"] = ""
+    if record["exception"] is not None:
+        extra["exception_text"] = "\n" + _masked_traceback(record["exception"])
+        record["exception"] = None
+
+
+def _masked_traceback(exception: Any) -> str:
+    error_type, error, trace = exception
+    lines = traceback.format_exception(error_type, error, trace)
+    return mask("".join(lines).rstrip("\n"))
 
 
 class _InterceptHandler(logging.Handler):
@@ -102,7 +126,9 @@ def setup_logging(config: GatewayConfig) -> None:
         except ValueError:
             pass
     _handler_ids.clear()
-    logger.configure(patcher=_mask_record, extra={"extra_text": ""})
+    logger.configure(
+        patcher=_mask_record, extra={"extra_text": "", "exception_text": ""}
+    )
 
     if config.get_bool("logging", "console", True):
         # A console that cannot encode an emoji must not break logging.
@@ -134,5 +160,5 @@ def setup_logging(config: GatewayConfig) -> None:
         ))
 
     logging.basicConfig(handlers=[_InterceptHandler()], level=logging.INFO, force=True)
-    for name in ("sqlalchemy", "alembic"):
+    for name in _QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
+import uuid
 
 from gateway.kit import Alarm
 from gateway.kit import AlarmPage
@@ -11,6 +13,10 @@ from gateway.kit import CheckResult
 from gateway.kit import StorageUnavailable
 from gateway.kit import StoreResult
 from gateway.kit import hookimpl
+from gateway._types import Delivery
+from gateway._types import DeliveryOutcome
+from gateway._types import DeliveryQuery
+from gateway._types import NotifierBacklog
 from gateway.notify import Notifier
 from gateway.notify import SendResult
 
@@ -20,20 +26,134 @@ class MemoryStorage:
 
     def __init__(self) -> None:
         self.alarms: list[Alarm] = []
+        self.deliveries: dict[str, Delivery] = {}
         self.is_down = False
         self._lock = threading.Lock()
 
     @hookimpl
-    def gateway_store_alarm(self, alarm: Alarm) -> StoreResult:
+    def gateway_store_alarm(self, alarm: Alarm, notifiers: list[str]) -> StoreResult:
         if self.is_down:
             raise StorageUnavailable("memory storage is down")
         with self._lock:
+            if any(stored.id == alarm.id for stored in self.alarms):
+                return StoreResult(alarm.id)
+            original = self._live_original(alarm)
+            if original is not None:
+                original.duplicates += 1
+                return StoreResult(original.id, duplicate=True)
             self.alarms.append(alarm)
+            now = _now()
+            for notifier in notifiers:
+                delivery_id = str(uuid.uuid4())
+                self.deliveries[delivery_id] = Delivery(
+                    delivery_id, alarm.id, notifier, "pending", 0, now, created_at=now
+                )
         return StoreResult(alarm.id)
 
     @hookimpl
+    def gateway_claim_deliveries(
+        self, notifier: str, worker: str, limit: int, lease_s: float
+    ) -> list[Delivery]:
+        if self.is_down:
+            raise StorageUnavailable("memory storage is down")
+        now = _now()
+        with self._lock:
+            due = [
+                d
+                for d in self.deliveries.values()
+                if d.notifier == notifier
+                and d.state == "pending"
+                and (d.next_attempt_at is None or d.next_attempt_at <= now)
+                and getattr(d, "_claimed_until", now) <= now
+            ]
+            due.sort(key=lambda d: (self._alarm(d.alarm_id).received_at, d.alarm_id))
+            claimed = due[:limit]
+            for delivery in claimed:
+                delivery._claimed_until = now + dt.timedelta(seconds=lease_s)  # type: ignore[attr-defined]
+                delivery.alarm = self._alarm(delivery.alarm_id)
+            return list(claimed)
+
+    @hookimpl
+    def gateway_finish_delivery(self, delivery: Delivery, outcome: DeliveryOutcome) -> bool:
+        with self._lock:
+            stored = self.deliveries[delivery.id]
+            stored.state = outcome.state
+            stored.next_attempt_at = outcome.next_attempt_at
+            stored.attempts += 1 if outcome.counts_as_attempt else 0
+            if outcome.state == "delivered":
+                stored.last_error = None
+            elif outcome.error is not None:
+                stored.last_error = outcome.error
+            if outcome.detail is not None:
+                stored.detail = outcome.detail
+            stored.updated_at = _now()
+            stored._claimed_until = _now()  # type: ignore[attr-defined]
+        return True
+
+    @hookimpl
+    def gateway_release_deliveries(self, worker: str) -> int:
+        with self._lock:
+            for delivery in self.deliveries.values():
+                delivery._claimed_until = _now()  # type: ignore[attr-defined]
+        return 0
+
+    @hookimpl
+    def gateway_query_deliveries(self, query: DeliveryQuery) -> list[Delivery]:
+        found = [
+            d
+            for d in self.deliveries.values()
+            if (query.state is None or d.state == query.state)
+            and (query.notifier is None or d.notifier == query.notifier)
+            and (query.alarm_id is None or d.alarm_id == query.alarm_id)
+            and (query.delivery_id is None or d.id == query.delivery_id)
+        ]
+        return found[: query.limit]
+
+    @hookimpl
+    def gateway_requeue_deliveries(self, delivery_ids: list[str] | None, state: str) -> int:
+        count = 0
+        with self._lock:
+            for delivery in self.deliveries.values():
+                if delivery.state != state:
+                    continue
+                if delivery_ids is not None and delivery.id not in delivery_ids:
+                    continue
+                delivery.state, delivery.attempts, delivery.next_attempt_at = "pending", 0, _now()
+                count += 1
+        return count
+
+    @hookimpl
+    def gateway_delivery_backlog(self) -> dict[str, NotifierBacklog]:
+        backlog: dict[str, NotifierBacklog] = {}
+        for name in {d.notifier for d in self.deliveries.values()}:
+            mine = [d for d in self.deliveries.values() if d.notifier == name]
+            backlog[name] = NotifierBacklog(
+                pending=sum(d.state == "pending" for d in mine),
+                dead=sum(d.state == "dead" for d in mine),
+            )
+        return backlog
+
+    def _alarm(self, alarm_id: str) -> Alarm:
+        return next(alarm for alarm in self.alarms if alarm.id == alarm_id)
+
+    def _live_original(self, alarm: Alarm) -> Alarm | None:
+        if alarm.dedup_key is None:
+            return None
+        for stored in self.alarms:
+            if (
+                stored.dedup_key == alarm.dedup_key
+                and stored.dedup_until is not None
+                and stored.dedup_until > alarm.received_at
+            ):
+                return stored
+        return None
+
+    @hookimpl
     def gateway_get_alarm(self, alarm_id: str) -> Alarm | None:
-        return next((alarm for alarm in self.alarms if alarm.id == alarm_id), None)
+        alarm = next((alarm for alarm in self.alarms if alarm.id == alarm_id), None)
+        if alarm is not None:
+            alarm.deliveries = [d for d in self.deliveries.values() if d.alarm_id == alarm_id]
+        return alarm
 
     @hookimpl
     def gateway_query_alarms(self, query: AlarmQuery) -> AlarmPage:
@@ -47,6 +167,10 @@ class MemoryStorage:
     @hookimpl
     def gateway_check_health(self):
         return {"database": CheckResult(ok=not self.is_down, details={"backend": "memory"})}
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
 
 
 class RecordingNotifier(Notifier):

@@ -76,6 +76,12 @@ def serve(
         max_request_body_size=config.max_body_bytes,
         ident="AlarmHugger",
         clear_untrusted_proxy_headers=False,
+        # A bar-close burst opens many keep-alive connections at once;
+        # waitress's default of 100 would stop accepting new ones.
+        connection_limit=config.get_int(
+            "gateway", "connection_limit", 1000, minimum=10, maximum=100000
+        ),
+        channel_timeout=config.get_int("gateway", "idle_timeout", 30, minimum=1, maximum=3600),
     )
     server.channel_class = _JsonErrorChannel  # type: ignore[union-attr]
     server.on_reject = on_reject  # type: ignore[union-attr]

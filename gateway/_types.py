@@ -257,6 +257,8 @@ class Delivery:
     :param last_error: the last failure, masked; ``None`` after success.
     :param detail: a note on the last outcome, e.g. ``sent_plain_fallback``.
     :param alarm: the alarm itself, filled in when claimed for sending.
+    :param claimed_by: the worker holding the claim, when claimed; storage
+        records a finish only from that worker.
     """
 
     id: str
@@ -270,6 +272,7 @@ class Delivery:
     created_at: dt.datetime | None = None
     updated_at: dt.datetime | None = None
     alarm: Alarm | None = None
+    claimed_by: str | None = None
 
 
 @dataclass(frozen=True)

@@ -20,10 +20,13 @@ from gateway.api import server
 from gateway.api import webhook
 from gateway.config import GatewayConfig
 from gateway.config import load_config
+from gateway.dedup import DedupSettings
 from gateway.delivery import DeliverySettings
 from gateway.delivery import Dispatcher
 from gateway.ingest import Ingest
 from gateway.plugins import PluginHost
+from gateway.retention import RetentionTimer
+from gateway.spool import Spool
 
 
 @dataclass
@@ -34,11 +37,17 @@ class Gateway:
     plugins: PluginHost
     ingest: Ingest
     dispatcher: Dispatcher
+    spool: Spool | None
     started_at: float
+    retention: RetentionTimer | None = None
 
     def close(self) -> None:
         """Stop background work and release connections."""
+        if self.retention is not None:
+            self.retention.stop()
         self.dispatcher.stop()
+        if self.spool is not None:
+            self.spool.stop()
         self.plugins.shutdown()
 
 
@@ -63,8 +72,16 @@ def create_app(
     host = PluginHost.from_config(config, extra=plugins)
     host.configure(config)
     dispatcher = build_dispatcher(config, host)
+    ingest = Ingest(host, dispatcher, DedupSettings.from_config(config))
+    spool = None
+    if config.get_bool("gateway", "spool", True):
+        spool = Spool(config.data_dir / "spool", ingest.store, ingest.announce)
+        ingest.spool = spool
+
     if start:
         host.startup(config)
+        if spool is not None:
+            spool.start()
         if dispatcher.settings.is_enabled:
             dispatcher.start()
 
@@ -77,10 +94,15 @@ def create_app(
         OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX="/docs",
         OPENAPI_JSON_PATH="openapi.json",
-        OPENAPI_SWAGGER_UI_PATH=None,
+        # The interactive page at /docs/ loads Swagger UI from a CDN.
+        OPENAPI_SWAGGER_UI_PATH="/",
+        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
     )
+    retention = build_retention(config, host)
+    if start and retention is not None:
+        retention.start()
     app.extensions["gateway"] = Gateway(
-        config, host, Ingest(host, dispatcher), dispatcher, time.time()
+        config, host, ingest, dispatcher, spool, time.time(), retention
     )
 
     api = Api(app)
@@ -105,6 +127,23 @@ def build_dispatcher(config: GatewayConfig, host: PluginHost) -> Dispatcher:
 
         raise PluginError(f"two notifiers are both named {duplicates[0]!r}")
     return Dispatcher(host, notifiers, DeliverySettings.from_config(config), config)
+
+
+def build_retention(config: GatewayConfig, host: PluginHost) -> RetentionTimer | None:
+    """The hourly pruning thread for ``[gateway] retention`` (``None`` when unset)."""
+    from gateway.dedup import parse_duration
+    from gateway.errors import ConfigError
+
+    raw = config.get("gateway", "retention")
+    if raw is None:
+        return None
+    try:
+        age = parse_duration(raw)
+    except ValueError:
+        raise ConfigError("gateway", "retention", raw, "a duration such as 90d") from None
+    if age.total_seconds() < 3600:
+        raise ConfigError("gateway", "retention", raw, "a duration of at least 1h")
+    return RetentionTimer(host, age)
 
 
 def gateway_of(app: Flask) -> Gateway:

@@ -139,18 +139,22 @@ def _stop_on_sigterm() -> None:
 def worker(config_path: Path | None) -> None:
     """Run only the delivery dispatcher (no HTTP), e.g. on another machine."""
     from gateway.app import build_dispatcher
+    from gateway.app import build_retention
 
     config = _load(config_path)
 
-    def start() -> tuple[PluginHost, object]:
+    def start() -> tuple[PluginHost, Any, Any]:
         host = PluginHost.from_config(config)
         host.configure(config)
         dispatcher = build_dispatcher(config, host)
+        retention = build_retention(config, host)
         host.startup(config)
         dispatcher.start()
-        return host, dispatcher
+        if retention is not None:
+            retention.start()
+        return host, dispatcher, retention
 
-    host, dispatcher = _guarded(start)
+    host, dispatcher, retention = _guarded(start)
     _stop_on_sigterm()
     logger.info("delivery worker running; stop with Ctrl-C or SIGTERM")
     try:
@@ -158,7 +162,9 @@ def worker(config_path: Path | None) -> None:
     except KeyboardInterrupt:
         pass
     finally:
-        dispatcher.stop()  # type: ignore[attr-defined]
+        if retention is not None:
+            retention.stop()
+        dispatcher.stop()
         host.shutdown()
         logger.info("delivery worker stopped")
         logger.complete()
@@ -224,6 +230,47 @@ def deliveries_retry(
         )
     )
     click.echo(f"{count} deliveries re-queued")
+
+
+@main.group()
+def alarms() -> None:
+    """Stored alarm commands."""
+
+
+@alarms.command("prune")
+@config_option
+@click.option(
+    "--older-than",
+    "older_than",
+    required=True,
+    help="Delete alarms received longer ago than this: 30d, 12h, 90m.",
+)
+def alarms_prune(config_path: Path | None, older_than: str) -> None:
+    """Delete old alarms (and their finished deliveries)."""
+    from gateway.dedup import parse_duration
+    from gateway.retention import prune
+
+    try:
+        age = parse_duration(older_than)
+    except ValueError:
+        raise click.BadParameter("a duration such as 30d, 12h or 90m", param_hint="--older-than") from None
+
+    config = _load(config_path)
+
+    def run() -> int:
+        host = PluginHost.from_config(config)
+        host.configure(config)
+        host.startup(config)
+        try:
+            return prune(host, age)
+        finally:
+            host.shutdown()
+
+    try:
+        deleted = _guarded(run)
+    except LookupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"{deleted} alarms deleted")
 
 
 @main.command("plugins")

@@ -30,6 +30,8 @@ DEFAULTS: dict[str, dict[str, str]] = {
         "port": "8080",
         "threads": "8",
         "max_body_bytes": "65536",
+        "connection_limit": "1000",
+        "idle_timeout": "30",
         "trusted_proxies": "",
         "data_dir": "data",
     },
@@ -117,6 +119,28 @@ class GatewayConfig:
             raise ConfigError(section, key, raw, expected)
         return number
 
+    def get_seconds(
+        self,
+        section: str,
+        key: str,
+        default: float,
+        minimum: float = 0.0,
+        maximum: float = 3600.0,
+    ) -> float:
+        """Return a duration in seconds (fractions allowed) within the bounds."""
+        raw = self.get(section, key)
+        if raw is None:
+            return default
+
+        expected = f"a number of seconds from {minimum:g} to {maximum:g}"
+        try:
+            seconds = float(raw)
+        except ValueError:
+            raise ConfigError(section, key, raw, expected) from None
+        if not minimum <= seconds <= maximum:
+            raise ConfigError(section, key, raw, expected)
+        return seconds
+
     def get_bool(self, section: str, key: str, default: bool) -> bool:
         """Return a yes/no setting (true/false, yes/no, on/off, 1/0)."""
         raw = self.get(section, key)
@@ -173,6 +197,8 @@ class GatewayConfig:
     def validate(self) -> None:
         """Check the core's own settings; plugins check theirs when configured."""
         self.get_int("gateway", "port", 8080, minimum=1, maximum=65535)
+        self.get_int("gateway", "connection_limit", 1000, minimum=10, maximum=100000)
+        self.get_int("gateway", "idle_timeout", 30, minimum=1, maximum=3600)
         _ = self.threads, self.max_body_bytes, self.trusted_proxies
 
         if not self.enabled_plugins:
@@ -284,7 +310,8 @@ def _read_ini(path: Path, environment: Mapping[str, str]) -> dict[str, dict[str,
     if not path.is_file():
         raise ConfigError("gateway", "config file", str(path), "an existing file")
 
-    parser = configparser.ConfigParser(interpolation=None, inline_comment_prefixes=("#", ";"))
+    # No inline comments: "#" and ";" are ordinary characters in templates.
+    parser = configparser.ConfigParser(interpolation=None)
     try:
         parser.read(path, encoding="utf-8")
     except configparser.Error as error:

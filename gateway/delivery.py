@@ -350,9 +350,16 @@ class Dispatcher:
     def finish(self, delivery: Delivery, outcome: DeliveryOutcome) -> None:
         """Record an outcome; a storage failure leaves the lease to expire."""
         try:
-            self.plugins.call_first(
+            answer = self.plugins.call_first(
                 "gateway_finish_delivery", delivery=delivery, outcome=outcome
             )
+            if answer is not None and answer[1] is False:
+                logger.warning(
+                    "delivery {} was claimed by another worker meanwhile; "
+                    "its outcome ({}) was not recorded",
+                    delivery.id,
+                    outcome.state,
+                )
         except PluginCallError as failure:
             logger.opt(exception=failure.error).error(
                 "could not record delivery {} as {}; it will be retried after its lease",

@@ -13,6 +13,7 @@ plugins are listed in ``[gateway] plugins``; ``tryfirst=True`` and
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 from typing import Mapping
 
@@ -245,6 +246,20 @@ def gateway_delivery_backlog() -> dict[str, NotifierBacklog] | None:
     """Count pending and dead deliveries per notifier, for health.
 
     *First result.*
+    """
+
+
+@hookspec(firstresult=True)
+def gateway_prune_alarms(received_before: dt.datetime) -> int | None:
+    """Delete alarms received before ``received_before``, with their deliveries.
+
+    Used by ``gateway alarms prune`` and the ``[gateway] retention``
+    setting. Alarms with a pending delivery are kept. Return how many
+    alarms were deleted.
+
+    *First result.*
+
+    .. versionadded:: 0.1
     """
 
 

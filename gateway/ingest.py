@@ -22,10 +22,13 @@ from gateway._types import InboundRequest
 from gateway._types import ParsedAlarm
 from gateway._types import Rejection
 from gateway._types import StoreResult
+from gateway.dedup import DedupSettings
+from gateway.dedup import assign_dedup_key
 from gateway.delivery import Dispatcher
 from gateway.errors import StorageUnavailable
 from gateway.plugins import PluginCallError
 from gateway.plugins import PluginHost
+from gateway.spool import Spool
 
 
 @dataclass(frozen=True)
@@ -40,9 +43,17 @@ class Outcome:
 class Ingest:
     """Runs the webhook pipeline through the plugins of one gateway."""
 
-    def __init__(self, plugins: PluginHost, dispatcher: Dispatcher) -> None:
+    def __init__(
+        self,
+        plugins: PluginHost,
+        dispatcher: Dispatcher,
+        dedup: DedupSettings | None = None,
+        spool: Spool | None = None,
+    ) -> None:
         self.plugins = plugins
         self.dispatcher = dispatcher
+        self.dedup = dedup or DedupSettings()
+        self.spool = spool
         self.counters: Counter[str] = Counter()
         self._counter_lock = threading.Lock()
 
@@ -63,30 +74,42 @@ class Ingest:
             )
 
         alarm = Alarm.from_parsed(self._parse(request), request, str(uuid6.uuid7()))
+        assign_dedup_key(alarm, request, self.dedup)
         self._enrich(alarm, request)
         targets = self.dispatcher.targets_for(alarm)
 
         try:
-            result = self._store(alarm, targets)
+            result = self.store(alarm, targets)
         except StorageUnavailable as error:
-            self.count("storage_unavailable")
-            logger.error("alarm {} not stored: {}", alarm.id, error)
-            return Outcome(
-                503,
-                {
-                    "error": "storage_unavailable",
-                    "reason": "the alarm could not be stored; send it again",
-                },
-                {"Retry-After": "5"},
-            )
+            return self._spool(alarm, targets, error)
 
-        self._announce(alarm, result)
-        if not result.duplicate:
-            self.dispatcher.wake(targets)
+        self.announce(alarm, targets, result)
         body: dict[str, Any] = {"id": result.alarm_id}
         if result.duplicate:
             body["duplicate"] = True
         return Outcome(200, body)
+
+    def _spool(self, alarm: Alarm, targets: list[str], error: Exception) -> Outcome:
+        self.count("storage_unavailable")
+        if self.spool is not None:
+            try:
+                self.spool.append(alarm, targets)
+            except OSError:
+                logger.opt(exception=True).error("alarm {} could not be spooled", alarm.id)
+            else:
+                self.count("spooled")
+                logger.warning("alarm {} spooled: storage unavailable ({})", alarm.id, error)
+                return Outcome(202, {"id": alarm.id, "spooled": True})
+
+        logger.error("alarm {} not stored: {}", alarm.id, error)
+        return Outcome(
+            503,
+            {
+                "error": "storage_unavailable",
+                "reason": "the alarm could not be stored; send it again",
+            },
+            {"Retry-After": "5"},
+        )
 
     def _screen(self, request: InboundRequest) -> Rejection | None:
         try:
@@ -144,7 +167,12 @@ class Ingest:
                     "enrich plugin {} failed on alarm {}", failure.plugin, alarm.id
                 )
 
-    def _store(self, alarm: Alarm, notifiers: list[str]) -> StoreResult:
+    def store(self, alarm: Alarm, notifiers: list[str]) -> StoreResult:
+        """Write one alarm through the storage plugin.
+
+        :raises StorageUnavailable: for any storage failure, so the caller
+            can spool the alarm instead of losing it.
+        """
         try:
             answer = self.plugins.call_first(
                 "gateway_store_alarm", alarm=alarm, notifiers=notifiers
@@ -161,10 +189,13 @@ class Ingest:
             raise StorageUnavailable("no storage plugin is enabled")
         return answer[1]
 
-    def _announce(self, alarm: Alarm, result: StoreResult) -> None:
+    def announce(self, alarm: Alarm, targets: list[str], result: StoreResult) -> None:
+        """Log and count a stored alarm, run the stored hooks, wake its lanes."""
         if result.duplicate:
             self.count("duplicates")
-            logger.info("duplicate of alarm {} ({} bytes)", result.alarm_id, len(alarm.raw))
+            logger.info(
+                "duplicate of alarm {} (key={})", result.alarm_id, _shown_key(alarm.dedup_key)
+            )
             return
 
         self.count("stored")
@@ -192,3 +223,11 @@ class Ingest:
                     failure.plugin,
                     alarm.id,
                 )
+        self.dispatcher.wake(targets)
+
+
+def _shown_key(key: str | None) -> str:
+    if key is None:
+        return "-"
+    kind, _, value = key.partition(":")
+    return value.split(":", 1)[-1] if kind == "id" else f"hash {value[:12]}"

@@ -11,12 +11,13 @@ from __future__ import annotations
 from gateway._client import ADDRESS_PRESETS
 from gateway._client import TRADINGVIEW_SENDERS
 from gateway._client import parse_address
+from gateway._logging import MASK
 from gateway._logging import mask
 from gateway._logging import register_secret
+from gateway._types import DELIVERY_STATES
 from gateway._types import Alarm
 from gateway._types import AlarmPage
 from gateway._types import AlarmQuery
-from gateway._types import DELIVERY_STATES
 from gateway._types import CheckResult
 from gateway._types import Delivery
 from gateway._types import DeliveryOutcome
@@ -26,6 +27,19 @@ from gateway._types import NotifierBacklog
 from gateway._types import ParsedAlarm
 from gateway._types import Rejection
 from gateway._types import StoreResult
+from gateway.chat import ChatNotifier
+from gateway.chat import ChatPlugin
+from gateway.chat import ChatSettings
+from gateway.chat import PartProgress
+from gateway.chat import ServiceAddress
+from gateway.chat import cut_outside_backslash
+from gateway.chat import cut_outside_entity
+from gateway.chat import fit_message
+from gateway.chat import match_webhook_url
+from gateway.chat import read_chat_settings
+from gateway.chat import send_in_parts
+from gateway.chat import split_message
+from gateway.chat import utf16_length
 from gateway.config import GatewayConfig
 from gateway.config import parse_network
 from gateway.config import register_secret_in_url
@@ -41,17 +55,27 @@ from gateway.notify import Notifier
 from gateway.notify import SendResult
 from gateway.notify import alarm_to_dict
 from gateway.notify import alarm_to_json
-from gateway.notify import split_message
+from gateway.notify import failure_from_exception
+from gateway.notify import first_line
+from gateway.notify import json_or_empty
+from gateway.notify import masked_url
+from gateway.notify import result_from_status
+from gateway.notify import retry_after_seconds
 
 __all__ = [
     "ADDRESS_PRESETS",
     "DEFAULT_TEMPLATE",
     "DELIVERY_STATES",
     "HOOK_API_VERSION",
+    "MASK",
+    "TRADINGVIEW_SENDERS",
     "Alarm",
     "AlarmFilter",
     "AlarmPage",
     "AlarmQuery",
+    "ChatNotifier",
+    "ChatPlugin",
+    "ChatSettings",
     "CheckResult",
     "ConfigError",
     "Delivery",
@@ -63,19 +87,33 @@ __all__ = [
     "Notifier",
     "NotifierBacklog",
     "ParsedAlarm",
+    "PartProgress",
     "PluginError",
     "Rejection",
     "SendResult",
+    "ServiceAddress",
     "StorageUnavailable",
     "StoreResult",
-    "TRADINGVIEW_SENDERS",
     "alarm_to_dict",
     "alarm_to_json",
+    "cut_outside_backslash",
+    "cut_outside_entity",
+    "failure_from_exception",
+    "first_line",
+    "fit_message",
     "hookimpl",
+    "json_or_empty",
     "mask",
+    "masked_url",
+    "match_webhook_url",
     "parse_address",
     "parse_network",
+    "read_chat_settings",
     "register_secret",
     "register_secret_in_url",
+    "result_from_status",
+    "retry_after_seconds",
+    "send_in_parts",
     "split_message",
+    "utf16_length",
 ]

@@ -6,22 +6,34 @@ pending delivery for every notifier whose :meth:`Notifier.accepts` says yes;
 the delivery dispatcher later calls :meth:`Notifier.send` (never in the
 request thread) and retries, backs off or gives up according to the
 :class:`SendResult` it gets back.
+
+The last part reads what an HTTP service answered (status, ``Retry-After``,
+connection errors) into that result, without letting a credential in the
+URL through. Chat services with a length limit have more in
+:mod:`gateway.chat`.
 """
 
 from __future__ import annotations
 
 import base64
+import datetime as dt
+import email.utils
+import math
+import re
 from dataclasses import dataclass
 from dataclasses import field
 from typing import TYPE_CHECKING
 from typing import Any
 from typing import Callable
 from typing import Mapping
+from urllib.parse import urlsplit
 
 import jinja2
 import jinja2.sandbox
+import requests
 
 from gateway._json import dumps
+from gateway._logging import MASK
 from gateway.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -185,41 +197,6 @@ def alarm_to_json(alarm: Alarm) -> str:
     return dumps(alarm_to_dict(alarm))
 
 
-def split_message(text: str, limit: int, *, marker: bool = True) -> list[str]:
-    """Split ``text`` into parts of at most ``limit`` characters, at line breaks.
-
-    Lines longer than ``limit`` are cut hard. With ``marker``, parts get a
-    ``(1/2)`` suffix and the limit accounts for it.
-    """
-    if len(text) <= limit:
-        return [text]
-
-    if limit < 32:
-        raise ValueError(f"a message limit of {limit} characters is too small to split")
-    room = limit - (len(" (999/999)") if marker else 0)
-    parts: list[str] = []
-    current = ""
-    for line in text.splitlines(keepends=True):
-        while len(line) > room:
-            if current:
-                parts.append(current)
-                current = ""
-            parts.append(line[:room])
-            line = line[room:]
-        if len(current) + len(line) > room:
-            parts.append(current)
-            current = ""
-        current += line
-    if current:
-        parts.append(current)
-
-    parts = [part.rstrip("\n") for part in parts if part.strip()]
-    if marker and len(parts) > 1:
-        total = len(parts)
-        parts = [f"{part} ({number}/{total})" for number, part in enumerate(parts, 1)]
-    return parts
-
-
 class Notifier:
     """Base class of one delivery target (a chat, a mailbox, a topic).
 
@@ -260,3 +237,160 @@ class Notifier:
     def describe(self) -> str:
         """A one-line, secret-free description for logs (e.g. a masked URL)."""
         return self.name
+
+
+# --------------------------------------------------------------------------
+# Reading an HTTP service's answer
+# --------------------------------------------------------------------------
+
+# Path words of the webhook URLs we know; any other segment may be a secret.
+_PLAIN_SEGMENT = re.compile(r"^(api|webhooks|services|hooks|triggers|workflows|v\d+)$")
+
+# 408 Request Timeout and 425 Too Early say "try again", unlike other 4xx.
+_RETRYABLE_4XX = frozenset({408, 425})
+
+
+def retry_after_seconds(
+    value: object, *, now: dt.datetime | None = None
+) -> float | None:
+    """Read a wait a service asked for: seconds (fractions allowed) or an HTTP date.
+
+    Accepts a number from a JSON body, a header value such as ``"2"`` or
+    ``"1.75"``, or an HTTP date (``Wed, 21 Oct 2026 07:28:00 GMT``); a date
+    in the past gives ``0.0``.
+
+    :param now: the current time, for reading a date (tests pass one).
+    :returns: the wait in seconds, never negative; ``None`` when there is
+        nothing usable (no value, a word, ``NaN``, infinity).
+    """
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return max(float(value), 0.0) if math.isfinite(value) else None
+
+    text = str(value).strip()
+    if not text:
+        return None
+    try:
+        seconds = float(text)
+    except ValueError:
+        return _seconds_until(text, now)
+    return max(seconds, 0.0) if math.isfinite(seconds) else None
+
+
+def _seconds_until(http_date: str, now: dt.datetime | None) -> float | None:
+    try:
+        moment = email.utils.parsedate_to_datetime(http_date)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    now = now or dt.datetime.now(dt.timezone.utc)
+    return max((moment - now).total_seconds(), 0.0)
+
+
+def result_from_status(
+    status: int,
+    detail: str,
+    *,
+    retry_after: float | None = None,
+    pause: float | None = None,
+) -> SendResult:
+    """Map an HTTP status to the :class:`SendResult` the dispatcher acts on.
+
+    2xx is sent; 429 is rate limited (the attempt does not count); 408,
+    425 and 5xx are failures worth retrying; any other 4xx is permanent,
+    as the same request would be refused again. Other statuses (1xx, 3xx)
+    count as failures and are retried.
+
+    :param detail: the secret-free text for logs and the API.
+    :param retry_after: the wait the service asked for, if it said one.
+    :param pause: seconds during which nothing at all should go to this
+        notifier (the service's rate window), if known.
+    """
+    if 200 <= status < 300:
+        return SendResult(ok=True, detail=detail, pause_notifier_for=pause)
+    if status == 429:
+        return SendResult(
+            ok=False,
+            detail=detail,
+            retry_after=retry_after,
+            is_rate_limited=True,
+            pause_notifier_for=pause,
+        )
+    if 400 <= status < 500 and status not in _RETRYABLE_4XX:
+        return SendResult(ok=False, detail=detail, is_permanent=True)
+    return SendResult(ok=False, detail=detail, retry_after=retry_after)
+
+
+def failure_from_exception(
+    error: requests.RequestException, shown_url: str
+) -> SendResult:
+    """Turn a failed connection or a timeout into a failure worth retrying.
+
+    The detail names the kind of error and ``shown_url`` only: the text of
+    a ``requests`` exception quotes the full URL, credential included, so
+    it is never passed on.
+
+    :param shown_url: the target address with its credential masked.
+    """
+    if isinstance(error, requests.ConnectTimeout):
+        reason = "connect timed out"
+    elif isinstance(error, requests.ReadTimeout):
+        reason = "read timed out"
+    elif isinstance(error, requests.exceptions.SSLError):
+        reason = "TLS handshake failed"
+    elif isinstance(error, requests.ConnectionError):
+        reason = "connection failed"
+    else:
+        reason = "request failed"
+    return SendResult(
+        ok=False, detail=f"{reason} ({type(error).__name__}) at {shown_url}"
+    )
+
+
+def json_or_empty(response: requests.Response) -> dict[str, object]:
+    """Return the answer's body as a JSON object, or ``{}`` when it is not one."""
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def first_line(text: str, limit: int = 200) -> str:
+    """Return the first line of a service's answer, cut to ``limit`` characters."""
+    line = text.strip().split("\n", 1)[0].strip()
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def masked_url(url: str) -> str:
+    """Return ``url`` fit to show in an error message: only plain words kept.
+
+    For a webhook URL that could not be read, so its credential cannot be
+    located: the path words of known webhook URLs (``api``, ``webhooks``,
+    ``services``...) and API versions stay, numbers keep three digits,
+    every other segment becomes ``***``, and the query, user and password
+    are dropped.
+    """
+    parts = urlsplit(url.strip())
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    host = parts.hostname or ""
+    if port:
+        host += f":{port}"
+
+    shown = [_masked_segment(segment) for segment in parts.path.split("/") if segment]
+    path = "/".join(shown)
+    address = f"{parts.scheme}://{host}" if parts.scheme else host
+    return "/".join(piece for piece in (address, path) if piece)
+
+
+def _masked_segment(segment: str) -> str:
+    if _PLAIN_SEGMENT.match(segment):
+        return segment
+    if segment.isdigit():
+        return segment[:3] + "…"
+    return MASK

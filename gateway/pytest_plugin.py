@@ -9,6 +9,16 @@ suite gets them with nothing to import:
 - ``memory_storage``: a storage plugin that keeps alarms in a list.
 - ``recording_notifier``: a notifier plugin that records what it was sent.
 - ``log_records``: every loguru record emitted during the test (masked).
+- ``log_lines``: the same as ``LEVEL message`` lines, for plain asserts.
+- ``make_alarm(**values)``: a stored-looking alarm from a sender's keys.
+- ``stub_server``: a real HTTP server on 127.0.0.1 standing in for a
+  service (:class:`~gateway.testing.StubHTTPServer`), shared by the
+  session and reset for each test.
+- ``closed_url`` / ``silent_url``: an address where nothing listens / one
+  that accepts connections and never answers.
+- ``configure_notifier(plugin, name, **settings)``: a notifier plugin
+  configured from one ``[plugin:NAME]`` section, and its one notifier;
+  closed after the test.
 - ``start_gateway(sections, env)``: a real ``gateway serve`` subprocess on
   a free port (waitress), stopped after the test.
 - ``isolated_gateway``: runs the test in its temporary folder with no
@@ -25,11 +35,16 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import pluggy
 import pytest
 from loguru import logger
 
+from gateway import hookspecs
 from gateway._memory_storage import MemoryStorage
 from gateway._memory_storage import RecordingNotifierPlugin
+from gateway.config import GatewayConfig
+from gateway.testing import StubHTTPServer
+from gateway.testing import make_alarm as build_alarm
 
 GATEWAY_VARIABLES = ("GATEWAY_CONFIG", "DATABASE_URL", "ALLOWED_IPS", "APIKEY", "SECRETKEY", "APIURL")
 
@@ -89,6 +104,86 @@ def log_records():
     )
     yield records
     logger.remove(handler_id)
+
+
+@pytest.fixture
+def log_lines():
+    """Every loguru line emitted during the test, as ``LEVEL message``."""
+    lines: list[str] = []
+    handler_id = logger.add(
+        lambda line: lines.append(line.rstrip("\n")),
+        level="DEBUG",
+        format="{level} {message}",
+    )
+    yield lines
+    logger.remove(handler_id)
+
+
+@pytest.fixture
+def make_alarm():
+    """Build alarms from a sender's keys, e.g. ``make_alarm(ticker="ETHUSDT")``."""
+    return build_alarm
+
+
+@pytest.fixture(scope="session")
+def _session_stub_server():
+    with StubHTTPServer() as server:
+        yield server
+
+
+@pytest.fixture
+def stub_server(_session_stub_server):
+    """A running stand-in HTTP server with no requests, no script, default answers.
+
+    Set ``respond`` for the service's usual answer and fill ``script`` for
+    particular requests; both are reset after the test.
+    """
+    _session_stub_server.reset()
+    yield _session_stub_server
+    _session_stub_server.reset()
+
+
+@pytest.fixture
+def configure_notifier():
+    """Configure a notifier plugin from one section and return its one notifier.
+
+    ``configure_notifier(TelegramPlugin(), "telegram", chat_id=42, ...)``:
+    values become strings, as ``gateway.ini`` gives them. Every notifier
+    built is closed after the test.
+    """
+    notifiers = []
+
+    def configure(plugin, name: str, **settings):
+        section = {key: str(value) for key, value in settings.items()}
+        config = GatewayConfig({f"plugin:{name}": section})
+        # Called through pluggy, as the core calls them: a plugin may leave
+        # a hook out or take only some of its arguments.
+        manager = pluggy.PluginManager(hookspecs.PROJECT)
+        manager.add_hookspecs(hookspecs)
+        manager.register(plugin, name)
+        manager.hook.gateway_configure(config=config)
+        [[notifier]] = manager.hook.gateway_register_notifiers(config=config)
+        notifiers.append(notifier)
+        return notifier
+
+    yield configure
+    for notifier in notifiers:
+        notifier.close()
+
+
+@pytest.fixture
+def closed_url():
+    """The address of a port on 127.0.0.1 where nothing listens."""
+    return f"http://127.0.0.1:{free_port()}"
+
+
+@pytest.fixture
+def silent_url():
+    """The address of a port on 127.0.0.1 that accepts connections, never answers."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
 
 
 def free_port() -> int:
@@ -153,8 +248,10 @@ def start_gateway(tmp_path):
     started: list[subprocess.Popen] = []
 
     def start(sections=None, env=None, name="gw") -> LiveGateway:
+        # Starting again under the same name reuses the folder (data, spool,
+        # logs): that is how a test restarts a gateway after killing it.
         folder = tmp_path / name
-        folder.mkdir()
+        folder.mkdir(exist_ok=True)
         port = free_port()
         merged = {
             "gateway": {"plugins": "tradingview, sql", "port": str(port), "threads": "4"},

@@ -3,10 +3,31 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
+import sys
+import threading
+import time
 import uuid
+from dataclasses import dataclass
+from dataclasses import field
+from decimal import Decimal
+from http.server import BaseHTTPRequestHandler
+from http.server import ThreadingHTTPServer
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+from typing import Callable
 from typing import Mapping
 
+from gateway._types import Alarm
 from gateway._types import InboundRequest
+
+# When every alarm built by make_alarm arrived, unless a test says otherwise.
+ALARM_RECEIVED_AT = dt.datetime(2026, 5, 1, 12, 0, tzinfo=dt.timezone.utc)
+
+# Alarm attributes make_alarm fills from keyword values of the same name.
+_ALARM_ATTRIBUTES = frozenset(Alarm.__dataclass_fields__) - {"id", "fields"}
 
 
 def make_request(
@@ -42,18 +63,97 @@ def make_request(
     )
 
 
+def make_alarm(**values: Any) -> Alarm:
+    """Build a stored-looking alarm from the keys a sender would send.
+
+    Keys naming an :class:`Alarm` attribute (``ticker``, ``price``,
+    ``message``, ``raw``...) fill it, and every key but ``id`` also lands
+    in ``fields``, as the TradingView parser puts it. Floats become
+    decimals; ``raw`` defaults to the keys as JSON; ``id`` to a new UUID.
+    """
+    alarm_id = values.pop("id", None) or str(uuid.uuid4())
+    sent: dict[str, Any] = {
+        key: Decimal(str(value)) if isinstance(value, float) else value
+        for key, value in values.items()
+    }
+    named = {key: value for key, value in sent.items() if key in _ALARM_ATTRIBUTES}
+    return Alarm(
+        id=alarm_id,
+        received_at=named.pop("received_at", ALARM_RECEIVED_AT),
+        source=named.pop("source", "default"),
+        client_ip=named.pop("client_ip", "127.0.0.1"),
+        content_type=named.pop("content_type", "application/json"),
+        raw=named.pop("raw", None) or json.dumps(values, ensure_ascii=False),
+        parser=named.pop("parser", "tradingview"),
+        format=named.pop("format", "json"),
+        fields=sent,
+        **named,
+    )
+
+
+# --------------------------------------------------------------------------
+# The rules every plugin package keeps
+# --------------------------------------------------------------------------
+
+# An import of the core: "import gateway", "from gateway.kit import x"...
+_CORE_IMPORT = re.compile(r"^\s*(?:from|import)\s+gateway(?:\.(\w+))?", re.MULTILINE)
+
+
+def find_package_problems(
+    package: ModuleType, name: str, plugin_class: str
+) -> list[str]:
+    """Check a plugin package against the rules every plugin keeps.
+
+    The entry point ``name`` of our group names ``plugin_class`` in
+    ``package`` and comes from the distribution ``alarmhugger-<name>``; the
+    package's ``__all__`` lists exactly its public names, sorted; and no
+    module imports from the core except through ``gateway.kit``.
+
+    :returns: one sentence per broken rule; empty when all hold.
+    """
+    from gateway.plugins import find_installed_plugins
+
+    problems: list[str] = []
+    installed = find_installed_plugins().get(name)
+    target = f"{package.__name__}:{plugin_class}"
+    if installed is None:
+        problems.append(f"no entry point {name!r} is installed")
+    elif (installed.distribution, installed.target) != (f"alarmhugger-{name}", target):
+        problems.append(
+            f"entry point {name!r} is {installed.target} from"
+            f" {installed.distribution}, expected {target} from alarmhugger-{name}"
+        )
+
+    exported = list(getattr(package, "__all__", []))
+    public = sorted(
+        key
+        for key in vars(package)
+        if key.isidentifier() and not key.startswith("_") and key != "annotations"
+    )
+    if sorted(exported) != public:
+        problems.append(f"__all__ is {sorted(exported)}, public names are {public}")
+    elif exported != sorted(exported, key=_export_order):
+        problems.append(f"__all__ is not sorted: {exported}")
+
+    folder = Path(package.__file__ or "").parent
+    for module in sorted(folder.rglob("*.py")):
+        for match in _CORE_IMPORT.finditer(module.read_text(encoding="utf-8")):
+            if match.group(1) != "kit":
+                shown = module.relative_to(folder)
+                problems.append(f"{shown} imports {match.group(0).strip()}")
+    return problems
+
+
+def _export_order(name: str) -> tuple[int, str]:
+    # Constants, then classes, then functions, as ruff's RUF022 sorts.
+    if name.isupper():
+        return 0, name
+    return (1 if name[0].isupper() else 2), name
+
+
 # --------------------------------------------------------------------------
 # A real HTTP server standing in for a chat service or webhook target
 # --------------------------------------------------------------------------
-
-import json  # noqa: E402
-import threading  # noqa: E402
-import time  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
-from dataclasses import field  # noqa: E402
-from http.server import BaseHTTPRequestHandler  # noqa: E402
-from http.server import ThreadingHTTPServer  # noqa: E402
-from typing import Callable  # noqa: E402
 
 
 @dataclass
@@ -66,7 +166,7 @@ class RecordedRequest:
     body: bytes
     received_at: float
 
-    def json(self):
+    def json(self) -> Any:
         """The body parsed as JSON."""
         return json.loads(self.body)
 
@@ -82,29 +182,65 @@ class StubResponse:
     delay: float = 0.0
 
 
+# How often the serving thread checks for shutdown; stopping waits this long.
+POLL_INTERVAL = 0.05
+
+
+class _QuietHTTPServer(ThreadingHTTPServer):
+    """A threaded HTTP server that does not print a client hanging up early."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that timed out or gave up closes the connection while we
+        # answer; that is what the test wanted, not a failure to report.
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            return
+        super().handle_error(request, client_address)
+
+
+Responder = Callable[[RecordedRequest, int], StubResponse]
+
+# A scripted answer: the response, or a function of the request and its
+# number returning one (None falls back to the server's responder).
+ScriptedAnswer = StubResponse | Callable[[RecordedRequest, int], StubResponse | None]
+
+
+def _accept(request: RecordedRequest, count: int) -> StubResponse:
+    return StubResponse(200, {"ok": True})
+
+
 class StubHTTPServer:
     """A threaded HTTP server on 127.0.0.1 that records requests and plays answers.
 
-    ``respond`` decides each answer from the request and how many came
-    before it, so a test can script "429 after the fifth message". Use as a
-    context manager; ``url`` is its base address.
+    Each request is answered from :attr:`script` when it holds an answer
+    for the request's number (0-based) or ``"*"``, else by ``respond``,
+    which decides from the request and how many came before it; so a test
+    can script "429 after the fifth message". Use as a context manager;
+    ``url`` is its base address, and :meth:`reset` readies a server shared
+    between tests for the next one.
+
+    :param respond: the default answer; ``200 {"ok": true}`` when omitted.
     """
 
-    def __init__(
-        self, respond: Callable[[RecordedRequest, int], StubResponse] | None = None
-    ) -> None:
+    def __init__(self, respond: Responder | None = None) -> None:
         self.requests: list[RecordedRequest] = []
-        self.respond = respond or (lambda request, count: StubResponse(200, {"ok": True}))
+        self.respond: Responder = respond or _accept
+        self.script: dict[int | str, ScriptedAnswer] = {}
+        self._default_respond = self.respond
         self._lock = threading.Lock()
         self._arrived = threading.Condition(self._lock)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._server = _QuietHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": POLL_INTERVAL},
+            daemon=True,
+        )
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        """The server's base address, e.g. ``http://127.0.0.1:54321``."""
+        return f"http://127.0.0.1:{self._server.server_port}"
 
     def __enter__(self) -> StubHTTPServer:
         self._thread.start()
@@ -113,6 +249,13 @@ class StubHTTPServer:
     def __exit__(self, *exc_info: object) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+    def reset(self) -> None:
+        """Forget the requests and the script, and restore the first ``respond``."""
+        with self._arrived:
+            self.requests.clear()
+        self.script.clear()
+        self.respond = self._default_respond
 
     def wait_for(self, count: int, timeout: float = 10.0) -> list[RecordedRequest]:
         """Block until ``count`` requests arrived (or fail after ``timeout``)."""
@@ -132,7 +275,11 @@ class StubHTTPServer:
             count = len(self.requests)
             self.requests.append(request)
             self._arrived.notify_all()
-        return self.respond(request, count)
+
+        scripted = self.script.get(count, self.script.get("*"))
+        if callable(scripted):
+            scripted = scripted(request, count)
+        return scripted or self.respond(request, count)
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         stub = self

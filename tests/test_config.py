@@ -139,3 +139,11 @@ def test_load_config_registers_secrets_for_masking(tmp_path):
     assert "tv-hook-7f3a-secret" not in line
     assert "Xy7pass-long" not in line
     assert "db.example.org" in mask("host db.example.org")
+
+
+def test_load_config_keeps_hash_and_semicolon_inside_values(tmp_path):
+    path = write_ini(tmp_path, "[plugin:telegram]\ntemplate = Long #{{ ticker }} ; size {{ quantity }}\n")
+
+    config = load_config(path, environ={})
+
+    assert config.plugin_settings("telegram")["template"] == "Long #{{ ticker }} ; size {{ quantity }}"

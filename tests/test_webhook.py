@@ -97,10 +97,15 @@ def test_webhook_route_is_stored_as_source(client, memory_storage):
     assert memory_storage.alarms[0].source == "btc-15m"
 
 
-def test_webhook_storage_down_is_503_so_sender_retries(client, memory_storage):
+def test_webhook_storage_down_without_spool_is_503_so_sender_retries(
+    make_app, memory_storage
+):
+    app = make_app(
+        {"gateway": {"plugins": "memory", "spool": "false"}}, plugins={"memory": memory_storage}
+    )
     memory_storage.is_down = True
 
-    response = client.post("/alarms/webhook", data="x", content_type="text/plain")
+    response = app.test_client().post("/alarms/webhook", data="x", content_type="text/plain")
 
     assert response.status_code == 503
     assert response.json["error"] == "storage_unavailable"

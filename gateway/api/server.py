@@ -6,6 +6,7 @@ import threading
 import time
 
 from flask import jsonify
+from flask import request
 from flask_smorest import Blueprint
 from loguru import logger
 
@@ -22,7 +23,7 @@ bp = Blueprint(
     description="Health of the gateway, its database and plugins.",
 )
 
-_RESERVED = {"status", "version", "uptime_s", "plugins", "counters"}
+_RESERVED = {"status", "version", "uptime_s", "plugins", "counters", "spool", "notifiers"}
 _last_status: dict[int, str] = {}
 _status_lock = threading.Lock()
 
@@ -97,7 +98,16 @@ def _log_status_change(status: str) -> None:
 def status_server():
     """Report the gateway's health: 200 when healthy, 503 when storage is down."""
     gateway = current_gateway()
+    if request.args.get("probe") == "live":
+        # Liveness: the process answers. Kept 200 while storage is down so
+        # an orchestrator does not kill a gateway whose spool holds alarms.
+        return jsonify({"status": "alive"})
+
     checks = _collect_checks()
+    if gateway.spool is not None:
+        checks["spool"] = CheckResult(
+            ok=True, details={"pending": gateway.spool.pending}, critical=False
+        )
     is_healthy = all(result.ok for result in checks.values() if result.critical)
     status = "ok" if is_healthy else "degraded"
     _log_status_change(status)
