@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from alarmhugger_ratelimit import RateLimit
@@ -24,10 +26,14 @@ def limited_app(make_app, memory_storage, clock):
     return build
 
 
+_alert_numbers = itertools.count()
+
+
 def post_from(app, remote_addr: str, path: str = "/alarms/webhook"):
+    # Each alert distinct, so none is taken for a re-send of the one before.
     return app.test_client().post(
         path,
-        data='{"ticker":"BTCUSDT","action":"buy"}',
+        data=f'{{"ticker":"BTCUSDT","action":"buy","n":{next(_alert_numbers)}}}',
         content_type="application/json",
         environ_base={"REMOTE_ADDR": remote_addr},
     )
