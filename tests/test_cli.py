@@ -89,3 +89,56 @@ def test_db_upgrade_creates_schema(run, tmp_path):
     assert result.exit_code == 0, result.output
     assert "revision" in result.output
     assert (tmp_path / "cli.db").exists()
+
+
+def test_alarms_prune_deletes_only_old_alarms(run, tmp_path):
+    import datetime as dt
+
+    from gateway.app import create_app, gateway_of
+    from gateway._types import Alarm, ParsedAlarm
+    from gateway.testing import make_request
+
+    url = f"sqlite:///{tmp_path / 'prune.db'}"
+    app = create_app(
+        {
+            "gateway": {"plugins": "sql", "data_dir": str(tmp_path)},
+            "logging": {"file": "", "console": "false"},
+            "plugin:sql": {"url": url},
+        }
+    )
+    host = gateway_of(app).plugins
+    old = Alarm.from_parsed(ParsedAlarm(parser="raw", format="raw"), make_request("old"), "old-1")
+    old.received_at -= dt.timedelta(days=40)
+    new = Alarm.from_parsed(ParsedAlarm(parser="raw", format="raw"), make_request("new"), "new-1")
+    for alarm in (old, new):
+        host.call_first("gateway_store_alarm", alarm=alarm, notifiers=[])
+    gateway_of(app).close()
+
+    result = run(
+        "alarms",
+        "prune",
+        "--older-than",
+        "30d",
+        sections={"logging": {"file": "", "console": "false"}, "plugin:sql": {"url": url}},
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "1 alarms deleted" in result.output
+    app = create_app(
+        {
+            "gateway": {"plugins": "sql", "data_dir": str(tmp_path)},
+            "logging": {"file": "", "console": "false"},
+            "plugin:sql": {"url": url},
+        }
+    )
+    host = gateway_of(app).plugins
+    assert host.call_first("gateway_get_alarm", alarm_id="old-1") is None
+    assert host.call_first("gateway_get_alarm", alarm_id="new-1") is not None
+    gateway_of(app).close()
+
+
+def test_alarms_prune_rejects_a_bad_duration(run):
+    result = run("alarms", "prune", "--older-than", "soon")
+
+    assert result.exit_code == 2
+    assert "a duration such as 30d" in result.output

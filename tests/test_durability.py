@@ -142,3 +142,16 @@ def test_durability_same_body_four_times_stores_one_with_three_duplicates(
     assert [a.json() for a in answers[1:]] == [{"id": original, "duplicate": True}] * 3
     assert stored_ids(postgres_url) == {original}
     assert gateway.get(f"/alarms/{original}").json()["duplicates"] == 3
+
+
+def test_durability_sigterm_stops_cleanly_and_flushes_logs(start_gateway, postgres_url):
+    gateway = start_gateway({"plugin:sql": {"url": postgres_url}})
+    alarm_id = post_alert(gateway.url, 1).json()["id"]
+
+    gateway.process.send_signal(signal.SIGTERM)
+
+    assert gateway.process.wait(15) == 0
+    log = gateway.log_text()
+    assert f"alarm {alarm_id} stored" in log
+    assert log.rstrip().endswith("AlarmHugger stopped")
+    assert alarm_id in stored_ids(postgres_url)

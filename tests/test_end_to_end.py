@@ -210,3 +210,22 @@ def test_end_to_end_health_is_503_while_database_refuses(start_gateway, postgres
         admin.close()
 
     assert gateway.get("/server/status-server").status_code == 200
+
+
+def test_end_to_end_emoji_with_cp1252_console_is_logged_not_fatal(start_gateway, sqlite_url):
+    """Case 23-emoji-in-alert-breaks-log-sink: a console that cannot encode emoji."""
+    gateway = start_gateway(
+        {"plugin:sql": {"url": sqlite_url}, "logging": {"console": "true"}},
+        env={"PYTHONIOENCODING": "cp1252", "LANG": "C", "LC_ALL": "C"},
+    )
+    body = '{"ticker":"🚀BTCUSDT","msg":"breakout ✅ target 70k 🎯"}'
+
+    response = gateway.post(data=body.encode(), headers={"Content-Type": "text/plain; charset=utf-8"})
+
+    assert response.status_code == 200
+    alarm = gateway.get(f"/alarms/{response.json()['id']}").json()
+    assert alarm["raw"] == body
+    assert "ticker=🚀BTCUSDT" in gateway.wait_for_log("🚀BTCUSDT")
+    stderr = (gateway.config_path.parent / "stderr.txt").read_bytes()
+    assert b"UnicodeEncodeError" not in stderr
+    assert b"\\U0001f680BTCUSDT" in stderr

@@ -134,3 +134,28 @@ def wait_for_state(gateway, alarm_id, state, timeout=30):
         if time.monotonic() > deadline:
             raise AssertionError(f"delivery never became {state}: {deliveries}")
         time.sleep(0.1)
+
+
+def test_notify_worker_process_delivers_for_a_server_without_dispatcher(
+    start_gateway, postgres_url, tmp_path
+):
+    with StubHTTPServer() as stub:
+        config = sections(postgres_url, stub.url)
+        config["delivery"]["enabled"] = "false"
+        gateway = start_gateway(config)
+        alarm_id = post(gateway, 7).json()["id"]
+        assert wait_for_state(gateway, alarm_id, "pending")
+
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "gateway.cli", "worker", "--config", str(gateway.config_path)],
+            cwd=gateway.config_path.parent,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            request = stub.wait_for(1, timeout=30)[0]
+            assert request.headers["x-alarmhugger-alarm-id"] == alarm_id
+            assert wait_for_state(gateway, alarm_id, "delivered")
+        finally:
+            worker.terminate()
+            assert worker.wait(15) == 0

@@ -152,3 +152,21 @@ def test_spool_round_trips_every_alarm_field(tmp_path):
     assert again.raw_bytes == b"\xff\x00 bytes"
     assert again.received_at == alarm.received_at
     assert again.fields == alarm.fields
+
+
+def test_spool_health_change_is_logged_once_each_way(gateway_app, memory_storage, log_records):
+    """Case 20-health-ok-while-database-down: healthy -> degraded -> healthy, once."""
+    client = gateway_app.test_client()
+    client.get("/server/status-server")
+    memory_storage.is_down = True
+    for _ in range(3):
+        client.get("/server/status-server")
+    memory_storage.is_down = False
+    for _ in range(3):
+        client.get("/server/status-server")
+
+    changes = [r["message"] for r in log_records if "gateway health changed" in r["message"]]
+    assert changes == [
+        "gateway health changed: ok -> degraded",
+        "gateway health changed: degraded -> ok",
+    ]
