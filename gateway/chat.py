@@ -48,6 +48,7 @@ from gateway.notify import Notifier
 from gateway.notify import SendResult
 from gateway.notify import failure_from_exception
 from gateway.notify import masked_url
+from gateway.notify import read_notifier_settings
 
 if TYPE_CHECKING:
     from urllib.parse import SplitResult
@@ -61,21 +62,11 @@ Marker = Callable[[int, int], str]
 # Settings
 # --------------------------------------------------------------------------
 
-# Keys every chat notifier section understands besides its own.
-CHAT_KEYS = (
-    "sources",
-    "tickers",
-    "actions",
-    "where",
-    "template",
-    "split",
-    "min_interval",
-    "max_attempts",
-    "connect_timeout",
-    "read_timeout",
-)
+# The network timeouts of a chat section: (default, maximum) in seconds.
+_CHAT_TIMEOUTS = {"connect_timeout": (5.0, 120.0), "read_timeout": (10.0, 300.0)}
 
-_SECRET_LOOKING_KEY = re.compile(r"tok|secret|pass|key|url|hook|auth", re.IGNORECASE)
+# What min_interval may be at most, in seconds.
+_MAX_INTERVAL = 600.0
 
 
 @dataclass(frozen=True)
@@ -111,6 +102,11 @@ def read_chat_settings(
 ) -> ChatSettings:
     """Check the keys every chat notifier shares, and refuse unknown ones.
 
+    :func:`~gateway.notify.read_notifier_settings` with the chat keys:
+    ``template``, ``split``, ``connect_timeout`` and ``read_timeout``. An
+    unknown key's value is shown, masked, unless its name looks like a
+    credential's.
+
     :param section: the section's name, e.g. ``plugin:telegram``.
     :param raw: the section's values as written.
     :param own_keys: the keys the notifier reads itself (``webhook_url``...).
@@ -118,35 +114,30 @@ def read_chat_settings(
     :param default_interval: ``min_interval`` when the section sets none.
     :raises ConfigError: naming the key at fault.
     """
-    _check_known_keys(section, raw, own_keys)
-    config = GatewayConfig({section: raw})
-    return ChatSettings(
-        template=MessageTemplate(raw.get("template"), escape, section=section),
-        alarm_filter=AlarmFilter.from_settings(section, raw),
-        split=config.get_bool(section, "split", True),
-        min_interval=config.get_seconds(
-            section, "min_interval", default_interval, maximum=600
-        ),
-        max_attempts=config.get_int(section, "max_attempts", 5, minimum=1, maximum=100),
-        connect_timeout=config.get_seconds(
-            section, "connect_timeout", 5.0, minimum=0.1, maximum=120
-        ),
-        read_timeout=config.get_seconds(
-            section, "read_timeout", 10.0, minimum=0.1, maximum=300
-        ),
+    shared = read_notifier_settings(
+        section,
+        raw,
+        own_keys=(*own_keys, "split"),
+        templates={"template": None},
+        timeouts=_CHAT_TIMEOUTS,
+        escape=escape,
+        interval=(default_interval, _MAX_INTERVAL),
+        echo_values=True,
     )
+    split = GatewayConfig({section: raw}).get_bool(section, "split", True)
+    max_attempts = shared.max_attempts
+    if max_attempts is None:
+        max_attempts = ChatSettings.max_attempts
 
-
-def _check_known_keys(section: str, raw: Mapping[str, str], own: Sequence[str]) -> None:
-    # A key nobody reads is refused, so a typo does not pass unnoticed.
-    known = (*own, *CHAT_KEYS)
-    for key, value in raw.items():
-        if key not in known:
-            # A misspelt bot_token or webhook_url holds a credential.
-            shown = MASK if _SECRET_LOOKING_KEY.search(key) else mask(value)
-            raise ConfigError(
-                section, key, shown, f"one of the settings {', '.join(known)}"
-            )
+    return ChatSettings(
+        template=shared.templates["template"],
+        alarm_filter=shared.alarm_filter,
+        split=split,
+        min_interval=shared.min_interval,
+        max_attempts=max_attempts,
+        connect_timeout=shared.timeouts["connect_timeout"],
+        read_timeout=shared.timeouts["read_timeout"],
+    )
 
 
 @dataclass(frozen=True)
@@ -539,11 +530,13 @@ class ChatNotifier(Notifier):
     message_limit: ClassVar[int] = 2000
 
     def __init__(self, name: str, chat: ChatSettings, address: ServiceAddress) -> None:
-        super().__init__(chat.alarm_filter)
+        super().__init__(
+            chat.alarm_filter,
+            min_interval=chat.min_interval,
+            max_attempts=chat.max_attempts,
+        )
         self.name = name
         self.chat = chat
-        self.min_interval = chat.min_interval
-        self.max_attempts = chat.max_attempts
         self.address = address
         self._session = requests.Session()
         self._session.headers["User-Agent"] = f"alarmhugger-{name}"

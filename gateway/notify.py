@@ -7,10 +7,12 @@ the delivery dispatcher later calls :meth:`Notifier.send` (never in the
 request thread) and retries, backs off or gives up according to the
 :class:`SendResult` it gets back.
 
-The last part reads what an HTTP service answered (status, ``Retry-After``,
-connection errors) into that result, without letting a credential in the
-URL through. Chat services with a length limit have more in
-:mod:`gateway.chat`.
+:func:`read_notifier_settings` reads the keys every notifier section
+shares (routing, pacing, retries, templates, timeouts) and refuses the
+ones nobody reads. The last part reads what an HTTP service answered
+(status, ``Retry-After``, connection errors) into that result, without
+letting a credential in the URL through. Chat services with a length
+limit have more in :mod:`gateway.chat`.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from typing import TYPE_CHECKING
 from typing import Any
 from typing import Callable
 from typing import Mapping
+from typing import Sequence
 from urllib.parse import urlsplit
 
 import jinja2
@@ -34,6 +37,8 @@ import requests
 
 from gateway._json import dumps
 from gateway._logging import MASK
+from gateway._logging import mask
+from gateway.config import GatewayConfig
 from gateway.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -150,6 +155,10 @@ class MessageTemplate:
     bold in MarkdownV2) while each value taken from the alarm goes through
     ``escape``. Templates run sandboxed: an operator's template cannot
     reach Python internals.
+
+    :param section: the section the template came from, for the error.
+    :param key: the key it came from, for the error (``subject``...).
+    :raises ConfigError: when ``source`` is not a valid Jinja2 template.
     """
 
     def __init__(
@@ -158,13 +167,14 @@ class MessageTemplate:
         escape: Callable[[str], str] | None = None,
         *,
         section: str = "plugin",
+        key: str = "template",
     ) -> None:
         self.source = source or DEFAULT_TEMPLATE
         try:
             self._template = _environment(escape).from_string(self.source)
         except jinja2.TemplateSyntaxError as error:
             raise ConfigError(
-                section, "template", self.source, f"a valid Jinja2 template ({error})"
+                section, key, self.source, f"a valid Jinja2 template ({error})"
             ) from error
 
     def render(self, alarm: Alarm) -> str:
@@ -179,12 +189,20 @@ class MessageTemplate:
         return self._template.render(values).strip()
 
 
-def alarm_to_dict(alarm: Alarm) -> dict[str, Any]:
+_INTERNAL_FIELDS = ("dedup_key", "dedup_until")
+
+
+def alarm_to_dict(alarm: Alarm, *, internal: bool = False) -> dict[str, Any]:
     """Return the alarm as the REST API shows it (JSON-ready but for decimals).
 
     ``raw_bytes`` becomes ``raw_base64`` (``None`` when the body was text).
+    With ``internal`` the core's bookkeeping (the dedup key) is kept too,
+    for the spool; notifiers never see it.
     """
     values = {name: getattr(alarm, name) for name in alarm.__dataclass_fields__}
+    if not internal:
+        for name in _INTERNAL_FIELDS:
+            values.pop(name)
     raw_bytes = values.pop("raw_bytes")
     values["raw_base64"] = (
         base64.b64encode(raw_bytes).decode("ascii") if raw_bytes is not None else None
@@ -208,14 +226,28 @@ class Notifier:
         (pacing below the service's rate limit); 0 for none.
     :attr max_attempts: attempts before a delivery is dead (rate-limited
         attempts are not counted).
+
+    :param alarm_filter: which alarms to accept; all when omitted.
+    :param min_interval: replaces :attr:`min_interval` unless ``None``.
+    :param max_attempts: replaces :attr:`max_attempts` unless ``None``.
     """
 
     name: str = "notifier"
     min_interval: float = 0.0
     max_attempts: int = 5
 
-    def __init__(self, alarm_filter: AlarmFilter | None = None) -> None:
+    def __init__(
+        self,
+        alarm_filter: AlarmFilter | None = None,
+        *,
+        min_interval: float | None = None,
+        max_attempts: int | None = None,
+    ) -> None:
         self.alarm_filter = alarm_filter or AlarmFilter()
+        if min_interval is not None:
+            self.min_interval = min_interval
+        if max_attempts is not None:
+            self.max_attempts = max_attempts
 
     def accepts(self, alarm: Alarm) -> bool:
         """Say whether this notifier wants ``alarm`` (routing keys of its section)."""
@@ -237,6 +269,137 @@ class Notifier:
     def describe(self) -> str:
         """A one-line, secret-free description for logs (e.g. a masked URL)."""
         return self.name
+
+
+def failure_from_template_error(error: Exception) -> SendResult:
+    """Turn an error raised by an operator's template into a permanent failure.
+
+    A template can fail in any way (a division by zero, a missing
+    attribute), and it fails the same way for the same alarm on every
+    attempt, so the delivery goes dead at once with the error as reason.
+    """
+    return SendResult(
+        ok=False,
+        detail=f"template could not be rendered: {type(error).__name__}: {error}",
+        is_permanent=True,
+    )
+
+
+# --------------------------------------------------------------------------
+# The keys every notifier section shares
+# --------------------------------------------------------------------------
+
+# Routing keys (read by AlarmFilter), then the dispatcher's pacing and retries.
+_NOTIFIER_KEYS = (
+    "sources",
+    "tickers",
+    "actions",
+    "where",
+    "min_interval",
+    "max_attempts",
+)
+
+# The shortest network timeout a section may set, in seconds.
+_MIN_TIMEOUT = 0.1
+
+# Key names that suggest a credential: a misspelt one may well hold one.
+_SECRET_LOOKING_KEY = re.compile(r"tok|secret|pass|key|url|hook|auth", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class NotifierSettings:
+    """The keys every notifier section shares, checked.
+
+    :param alarm_filter: which alarms the notifier gets (the routing keys).
+    :param min_interval: seconds the dispatcher leaves between two sends.
+    :param max_attempts: attempts before a delivery is dead; ``None`` when
+        the section does not say (the ``[delivery]`` default applies).
+    :param templates: the templates the notifier asked for, by key.
+    :param timeouts: the timeouts it asked for, in seconds, by key.
+    """
+
+    alarm_filter: AlarmFilter
+    min_interval: float
+    max_attempts: int | None
+    templates: Mapping[str, MessageTemplate]
+    timeouts: Mapping[str, float]
+
+
+def read_notifier_settings(
+    section: str,
+    raw: Mapping[str, str],
+    *,
+    own_keys: Sequence[str],
+    templates: Mapping[str, str | None],
+    timeouts: Mapping[str, tuple[float, float]],
+    escape: Callable[[str], str] | None = None,
+    interval: tuple[float, float] = (0.0, 300.0),
+    echo_values: bool = False,
+) -> NotifierSettings:
+    """Check the keys every notifier section shares, and refuse unknown ones.
+
+    Reads the routing keys (``sources``, ``tickers``, ``actions``,
+    ``where``), ``min_interval``, ``max_attempts`` and the template and
+    timeout keys the notifier names. Any other key not in ``own_keys`` is
+    refused, so a typo does not pass unnoticed; the error does not show
+    its value, which may be a credential under a misspelt name. A blank
+    value counts as unset.
+
+    :param section: the section's name, e.g. ``plugin:webhook``.
+    :param raw: the section's values as written.
+    :param own_keys: the keys the notifier reads itself (``url``...).
+    :param templates: each template key and the source it defaults to
+        (``None`` for :data:`DEFAULT_TEMPLATE`), e.g. ``{"template": None}``.
+    :param timeouts: each timeout key and its ``(default, maximum)`` in
+        seconds, e.g. ``{"timeout": (10.0, 300.0)}``; none is below 0.1.
+    :param escape: how template values are escaped for the target format.
+    :param interval: ``min_interval``'s ``(default, maximum)`` in seconds.
+    :param echo_values: show an unknown key's value, masked, unless the
+        key's name looks like a credential's (``webhok_url``).
+    :raises ConfigError: naming the key at fault.
+    """
+    known = (*own_keys, *templates, *timeouts, *_NOTIFIER_KEYS)
+    _refuse_unknown_keys(section, raw, known, echo_values=echo_values)
+
+    config = GatewayConfig({section: raw})
+    default_interval, max_interval = interval
+    max_attempts: int | None = None
+    if config.get(section, "max_attempts") is not None:
+        max_attempts = config.get_int(
+            section, "max_attempts", 5, minimum=1, maximum=100
+        )
+
+    return NotifierSettings(
+        alarm_filter=AlarmFilter.from_settings(section, raw),
+        min_interval=config.get_seconds(
+            section, "min_interval", default_interval, maximum=max_interval
+        ),
+        max_attempts=max_attempts,
+        templates={
+            key: MessageTemplate(
+                config.get(section, key, default), escape, section=section, key=key
+            )
+            for key, default in templates.items()
+        },
+        timeouts={
+            key: config.get_seconds(
+                section, key, default, minimum=_MIN_TIMEOUT, maximum=maximum
+            )
+            for key, (default, maximum) in timeouts.items()
+        },
+    )
+
+
+def _refuse_unknown_keys(
+    section: str, raw: Mapping[str, str], known: Sequence[str], *, echo_values: bool
+) -> None:
+    for key, value in raw.items():
+        if key in known:
+            continue
+        # A misspelt key (hmac_secrett, bot_tokn) may hold a credential.
+        is_hidden = not echo_values or _SECRET_LOOKING_KEY.search(key)
+        shown = MASK if is_hidden else mask(value)
+        raise ConfigError(section, key, shown, f"one of the keys {', '.join(known)}")
 
 
 # --------------------------------------------------------------------------

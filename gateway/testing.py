@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import socket
+import subprocess
 import sys
 import threading
 import time
@@ -69,7 +71,8 @@ def make_alarm(**values: Any) -> Alarm:
     Keys naming an :class:`Alarm` attribute (``ticker``, ``price``,
     ``message``, ``raw``...) fill it, and every key but ``id`` also lands
     in ``fields``, as the TradingView parser puts it. Floats become
-    decimals; ``raw`` defaults to the keys as JSON; ``id`` to a new UUID.
+    decimals; ``raw`` defaults to the keys as JSON (a value JSON cannot
+    hold, such as a decimal or a time, as its text); ``id`` to a new UUID.
     """
     alarm_id = values.pop("id", None) or str(uuid.uuid4())
     sent: dict[str, Any] = {
@@ -83,7 +86,8 @@ def make_alarm(**values: Any) -> Alarm:
         source=named.pop("source", "default"),
         client_ip=named.pop("client_ip", "127.0.0.1"),
         content_type=named.pop("content_type", "application/json"),
-        raw=named.pop("raw", None) or json.dumps(values, ensure_ascii=False),
+        raw=named.pop("raw", None)
+        or json.dumps(values, ensure_ascii=False, default=str),
         parser=named.pop("parser", "tradingview"),
         format=named.pop("format", "json"),
         fields=sent,
@@ -149,6 +153,57 @@ def _export_order(name: str) -> tuple[int, str]:
     if name.isupper():
         return 0, name
     return (1 if name[0].isupper() else 2), name
+
+
+# --------------------------------------------------------------------------
+# Ports and certificates for servers standing in for a service
+# --------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that was free a moment ago."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def make_certificate(folder: Path) -> tuple[Path, Path]:
+    """Make a self-signed certificate for 127.0.0.1 and ``localhost`` with openssl.
+
+    For a stand-in server speaking TLS (a mail relay, an MQTT broker); a
+    client trusts it by taking the certificate as its CA file. The key is
+    EC P-256 without a passphrase; both are valid for two days.
+
+    :returns: the paths of the certificate and of the key, PEM files
+        ``cert.pem`` and ``key.pem`` in ``folder``.
+    :raises subprocess.CalledProcessError: when openssl fails.
+    """
+    certificate, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(certificate),
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1,DNS:localhost",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return certificate, key
 
 
 # --------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import apprise
 
 from gateway.kit import Notifier
 from gateway.kit import SendResult
+from gateway.kit import failure_from_template_error
 from gateway.kit import mask
 
 from alarmhugger_apprise._settings import NAME
@@ -39,11 +40,12 @@ class AppriseNotifier(Notifier):
     name = NAME
 
     def __init__(self, settings: AppriseSettings) -> None:
-        super().__init__(settings.alarm_filter)
+        super().__init__(
+            settings.alarm_filter,
+            min_interval=settings.min_interval,
+            max_attempts=settings.max_attempts,
+        )
         self.settings = settings
-        if settings.max_attempts is not None:
-            self.max_attempts = settings.max_attempts
-        self.min_interval = settings.min_interval
         # Apprise objects keep per-service state; one send at a time.
         self._lock = threading.Lock()
         self._apprise = _load(settings)
@@ -54,13 +56,7 @@ class AppriseNotifier(Notifier):
             title = self.settings.title.render(alarm)
             body = self.settings.body.render(alarm) or alarm.raw or "(empty alarm)"
         except Exception as error:  # noqa: BLE001
-            # An operator's template can fail in any way; the same alarm
-            # would fail again, so the delivery goes dead with the reason.
-            return SendResult(
-                False,
-                f"template could not be rendered: {type(error).__name__}: {error}",
-                is_permanent=True,
-            )
+            return failure_from_template_error(error)
 
         with self._lock:
             outcome = self._apprise.notify(

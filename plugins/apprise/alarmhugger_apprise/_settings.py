@@ -7,7 +7,6 @@ import re
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Callable
-from typing import Mapping
 
 import apprise
 
@@ -16,6 +15,7 @@ from gateway.kit import AlarmFilter
 from gateway.kit import ConfigError
 from gateway.kit import GatewayConfig
 from gateway.kit import MessageTemplate
+from gateway.kit import read_notifier_settings
 
 from alarmhugger_apprise._urls import register_url_secrets
 from alarmhugger_apprise._urls import scheme_of
@@ -26,18 +26,11 @@ SECTION = f"plugin:{NAME}"
 
 DEFAULT_TITLE = "{{ ticker or source }}{% if action %} {{ action }}{% endif %}"
 
-ROUTING_KEYS = ("sources", "tickers", "actions", "where")
-KNOWN_KEYS = (
-    "urls",
-    "title",
-    "body",
-    "body_format",
-    "connect_timeout",
-    "read_timeout",
-    "max_attempts",
-    "min_interval",
-    *ROUTING_KEYS,
-)
+# The keys read here; the shared ones are read by read_notifier_settings.
+OWN_KEYS = ("urls", "body_format")
+
+# The timeouts of every URL that sets none: (default, maximum) in seconds.
+TIMEOUTS = {"connect_timeout": (5.0, 300.0), "read_timeout": (10.0, 300.0)}
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~])")
 
@@ -98,65 +91,31 @@ def read_settings(config: GatewayConfig) -> AppriseSettings:
     :raises ConfigError: for missing or unusable URLs, an unknown key or a
         bad value; a URL is shown only by its scheme.
     """
-    raw = config.plugin_settings(NAME)
-    _check_known_keys(raw)
-
-    urls = _read_urls(config)
+    # The templates escape values for the body format, so it is read first.
     body_format = (config.get(SECTION, "body_format", "text") or "text").lower()
     if body_format not in ESCAPES:
         raise ConfigError(SECTION, "body_format", body_format, "text, markdown or html")
-    escape = ESCAPES[body_format]
 
-    return AppriseSettings(
-        urls=urls,
-        title=_read_template(config, "title", DEFAULT_TITLE, escape),
-        body=_read_template(config, "body", DEFAULT_TEMPLATE, escape),
-        body_format=body_format,
-        connect_timeout=read_seconds(config, "connect_timeout", 5.0),
-        read_timeout=read_seconds(config, "read_timeout", 10.0),
-        max_attempts=_read_max_attempts(config),
-        min_interval=read_seconds(config, "min_interval", 0.0, minimum=0.0),
-        alarm_filter=AlarmFilter.from_settings(SECTION, raw),
+    shared = read_notifier_settings(
+        SECTION,
+        config.plugin_settings(NAME),
+        own_keys=OWN_KEYS,
+        templates={"title": DEFAULT_TITLE, "body": DEFAULT_TEMPLATE},
+        timeouts=TIMEOUTS,
+        escape=ESCAPES[body_format],
     )
 
-
-def read_seconds(
-    config: GatewayConfig,
-    key: str,
-    default: float,
-    *,
-    minimum: float = 0.1,
-    maximum: float = 300.0,
-) -> float:
-    """Return a duration in seconds between ``minimum`` and ``maximum``."""
-    raw = config.get(SECTION, key)
-    if raw is None:
-        return default
-
-    expected = f"a number of seconds from {minimum:g} to {maximum:g}"
-    try:
-        seconds = float(raw)
-    except ValueError:
-        raise ConfigError(SECTION, key, raw, expected) from None
-    if not minimum <= seconds <= maximum:
-        raise ConfigError(SECTION, key, raw, expected)
-    return seconds
-
-
-def _read_max_attempts(config: GatewayConfig) -> int | None:
-    # Unset means the [delivery] section's max_attempts applies.
-    if config.get(SECTION, "max_attempts") is None:
-        return None
-    return config.get_int(SECTION, "max_attempts", 5, minimum=1, maximum=100)
-
-
-def _check_known_keys(raw: Mapping[str, str]) -> None:
-    # A misspelt key may hold a secret (url instead of urls): never shown.
-    for key in raw:
-        if key not in KNOWN_KEYS:
-            raise ConfigError(
-                SECTION, key, "***", f"one of the keys {', '.join(KNOWN_KEYS)}"
-            )
+    return AppriseSettings(
+        urls=_read_urls(config),
+        title=shared.templates["title"],
+        body=shared.templates["body"],
+        body_format=body_format,
+        connect_timeout=shared.timeouts["connect_timeout"],
+        read_timeout=shared.timeouts["read_timeout"],
+        max_attempts=shared.max_attempts,
+        min_interval=shared.min_interval,
+        alarm_filter=shared.alarm_filter,
+    )
 
 
 def _read_urls(config: GatewayConfig) -> tuple[str, ...]:
@@ -182,18 +141,3 @@ def _read_urls(config: GatewayConfig) -> tuple[str, ...]:
                 "service needs (see https://github.com/caronc/apprise/wiki)",
             )
     return tuple(urls)
-
-
-def _read_template(
-    config: GatewayConfig,
-    key: str,
-    default: str,
-    escape: Callable[[str], str] | None,
-) -> MessageTemplate:
-    try:
-        return MessageTemplate(
-            config.get(SECTION, key, default), escape, section=SECTION
-        )
-    except ConfigError as error:
-        # MessageTemplate names its key "template"; ours are title and body.
-        raise ConfigError(SECTION, key, error.value, error.expected) from error

@@ -27,20 +27,20 @@ def test_configure_registers_url_and_token_parts_for_masking(make_notifier):
 
 
 def test_send_failure_keeps_url_secrets_out_of_logs_and_details(
-    stub, make_notifier, make_alarm, log_text
+    stub_server, make_notifier, make_alarm, log_records
 ):
     path_token = "hk-5a4b3c2d1e0f9a8b"
-    stub.respond = lambda request, count: StubResponse(
+    stub_server.respond = lambda request, count: StubResponse(
         403, body=f"bad token {path_token}".encode()
     )
     notifier = make_notifier(
-        urls=stub.url.replace("http://", "json://hook:pw-77aa88bb@")
+        urls=stub_server.url.replace("http://", "json://hook:pw-77aa88bb@")
         + f"/h/{path_token}"
     )
 
     result = notifier.send(make_alarm())
 
-    seen = log_text() + result.detail + notifier.describe()
+    seen = repr(log_records) + result.detail + notifier.describe()
     assert not result.ok
     assert path_token not in seen
     assert "pw-77aa88bb" not in seen

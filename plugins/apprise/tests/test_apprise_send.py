@@ -9,15 +9,23 @@ import pytest
 from gateway.testing import StubHTTPServer
 from gateway.testing import StubResponse
 
+# A TradingView alarm whose message holds markup to escape.
+BREAKOUT = {
+    "ticker": "BTCUSDT",
+    "action": "buy",
+    "price": 64250.5,
+    "message": "🚀 breakout <b>now</b> & *fast*",
+}
+
 
 def test_send_json_url_delivers_title_and_body(
-    stub, json_url, make_notifier, make_alarm
+    stub_server, json_url, make_notifier, make_alarm
 ):
     notifier = make_notifier(urls=json_url("/hooks/alerts"))
 
-    result = notifier.send(make_alarm())
+    result = notifier.send(make_alarm(**BREAKOUT))
 
-    (request,) = stub.wait_for(1)
+    (request,) = stub_server.wait_for(1)
     sent = request.json()
     assert result.ok
     assert result.detail == "sent to 1 service"
@@ -28,16 +36,18 @@ def test_send_json_url_delivers_title_and_body(
     assert sent["type"] == "info"
 
 
-def test_send_templates_render_alarm_fields(stub, json_url, make_notifier, make_alarm):
+def test_send_templates_render_alarm_fields(
+    stub_server, json_url, make_notifier, make_alarm
+):
     notifier = make_notifier(
         urls=json_url(),
         title="{{ action | upper }} {{ ticker }}",
         body="{{ ticker }} at {{ price }}: {{ fields.reason }}",
     )
 
-    notifier.send(make_alarm(fields={"reason": "RSI > 70"}))
+    notifier.send(make_alarm(**BREAKOUT, reason="RSI > 70"))
 
-    (request,) = stub.wait_for(1)
+    (request,) = stub_server.wait_for(1)
     assert request.json()["title"] == "BUY BTCUSDT"
     assert request.json()["message"] == "BTCUSDT at 64250.5: RSI > 70"
 
@@ -55,34 +65,36 @@ def test_send_templates_render_alarm_fields(stub, json_url, make_notifier, make_
     ],
 )
 def test_send_body_format_escapes_inserted_values(
-    stub, json_url, make_notifier, make_alarm, body_format, message
+    stub_server, json_url, make_notifier, make_alarm, body_format, message
 ):
     notifier = make_notifier(
         urls=json_url(), body="{{ message }}", body_format=body_format
     )
 
-    notifier.send(make_alarm())
+    notifier.send(make_alarm(**BREAKOUT))
 
-    (request,) = stub.wait_for(1)
+    (request,) = stub_server.wait_for(1)
     assert request.json()["message"] == message
 
 
-def test_send_several_urls_each_receive(stub, json_url, make_notifier, make_alarm):
+def test_send_several_urls_each_receive(
+    stub_server, json_url, make_notifier, make_alarm
+):
     notifier = make_notifier(
         urls=f"{json_url('/a')}, {json_url('/b')}\n{json_url('/c')}"
     )
 
     result = notifier.send(make_alarm())
 
-    requests = stub.wait_for(3)
+    requests = stub_server.wait_for(3)
     assert result.detail == "sent to 3 services"
     assert sorted(request.path for request in requests) == ["/a", "/b", "/c"]
 
 
 def test_send_failing_service_is_plain_failure_with_reason(
-    stub, json_url, make_notifier, make_alarm
+    stub_server, json_url, make_notifier, make_alarm
 ):
-    stub.respond = lambda request, count: StubResponse(500, body=b"boom")
+    stub_server.respond = lambda request, count: StubResponse(500, body=b"boom")
     notifier = make_notifier(urls=json_url())
 
     result = notifier.send(make_alarm())
@@ -96,9 +108,9 @@ def test_send_failing_service_is_plain_failure_with_reason(
 
 
 def test_send_one_of_two_failing_fails_naming_it(
-    stub, json_url, make_notifier, make_alarm
+    stub_server, json_url, make_notifier, make_alarm
 ):
-    stub.respond = lambda request, count: StubResponse(
+    stub_server.respond = lambda request, count: StubResponse(
         404 if request.path == "/gone" else 200
     )
     notifier = make_notifier(urls=f"{json_url('/ok')}, {json_url('/gone')}")
@@ -108,13 +120,13 @@ def test_send_one_of_two_failing_fails_naming_it(
     assert not result.ok
     assert result.detail.startswith("1 of 2 failed: JSON: ")
     assert "error=404" in result.detail
-    assert len(stub.wait_for(2)) == 2
+    assert len(stub_server.wait_for(2)) == 2
 
 
 def test_send_refused_connection_is_plain_failure(
-    make_notifier, make_alarm, closed_port
+    make_notifier, make_alarm, closed_url
 ):
-    notifier = make_notifier(urls=f"json://127.0.0.1:{closed_port}/notify")
+    notifier = make_notifier(urls=closed_url.replace("http://", "json://") + "/notify")
 
     result = notifier.send(make_alarm())
 
@@ -143,12 +155,12 @@ def test_send_slow_service_times_out_by_read_timeout(make_notifier, make_alarm):
 
 
 def test_send_broken_template_value_fails_permanently(
-    stub, json_url, make_notifier, make_alarm
+    stub_server, json_url, make_notifier, make_alarm
 ):
     notifier = make_notifier(urls=json_url(), body="{{ price / 0 }}")
 
-    result = notifier.send(make_alarm())
+    result = notifier.send(make_alarm(**BREAKOUT))
 
     assert not result.ok
     assert result.is_permanent
-    assert stub.requests == []
+    assert stub_server.requests == []

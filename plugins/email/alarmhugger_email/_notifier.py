@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from gateway.kit import Notifier
 from gateway.kit import SendResult
+from gateway.kit import failure_from_template_error
 
 from alarmhugger_email._message import build_message
 from alarmhugger_email._settings import NAME
@@ -28,24 +29,19 @@ class EmailNotifier(Notifier):
     name = NAME
 
     def __init__(self, settings: EmailSettings) -> None:
-        super().__init__(settings.alarm_filter)
+        super().__init__(
+            settings.alarm_filter,
+            min_interval=settings.min_interval,
+            max_attempts=settings.max_attempts,
+        )
         self.settings = settings
-        if settings.max_attempts is not None:
-            self.max_attempts = settings.max_attempts
-        self.min_interval = settings.min_interval
 
     def send(self, alarm: Alarm) -> SendResult:
         """Build the message and hand it to the SMTP server."""
         try:
             message = build_message(self.settings, alarm)
         except Exception as error:  # noqa: BLE001
-            # An operator's template can fail in any way; the same alarm
-            # would fail again, so the delivery goes dead with the reason.
-            return SendResult(
-                False,
-                f"template could not be rendered: {type(error).__name__}: {error}",
-                is_permanent=True,
-            )
+            return failure_from_template_error(error)
         return deliver(self.settings, message)
 
     def describe(self) -> str:

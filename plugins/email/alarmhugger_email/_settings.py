@@ -8,13 +8,12 @@ import socket
 from dataclasses import dataclass
 from dataclasses import field
 from email.headerregistry import Address
-from pathlib import Path
-from typing import Mapping
 
 from gateway.kit import AlarmFilter
 from gateway.kit import ConfigError
 from gateway.kit import GatewayConfig
 from gateway.kit import MessageTemplate
+from gateway.kit import read_notifier_settings
 from gateway.kit import register_secret
 
 NAME = "email"
@@ -35,8 +34,8 @@ DEFAULT_BODY = (
     "Alarm {{ id }}"
 )
 
-ROUTING_KEYS = ("sources", "tickers", "actions", "where")
-KNOWN_KEYS = (
+# The keys read here; the shared ones are read by read_notifier_settings.
+OWN_KEYS = (
     "host",
     "port",
     "security",
@@ -44,15 +43,12 @@ KNOWN_KEYS = (
     "password",
     "from",
     "to",
-    "subject",
-    "body",
-    "timeout",
     "ca_file",
     "helo_name",
-    "max_attempts",
-    "min_interval",
-    *ROUTING_KEYS,
 )
+
+# The SMTP session's timeout: (default, maximum) in seconds.
+TIMEOUTS = {"timeout": (10.0, 300.0)}
 
 
 @dataclass(frozen=True)
@@ -98,8 +94,13 @@ def read_settings(config: GatewayConfig) -> EmailSettings:
 
     :raises ConfigError: for a missing or bad value, or an unknown key.
     """
-    raw = config.plugin_settings(NAME)
-    _check_known_keys(raw)
+    shared = read_notifier_settings(
+        SECTION,
+        config.plugin_settings(NAME),
+        own_keys=OWN_KEYS,
+        templates={"subject": DEFAULT_SUBJECT, "body": DEFAULT_BODY},
+        timeouts=TIMEOUTS,
+    )
 
     username = config.get(SECTION, "username")
     password = config.get(SECTION, "password")
@@ -121,54 +122,15 @@ def read_settings(config: GatewayConfig) -> EmailSettings:
         password=password,
         sender=_read_sender(config),
         recipients=_read_recipients(config),
-        subject=_read_template(config, "subject", DEFAULT_SUBJECT),
-        body=_read_template(config, "body", DEFAULT_BODY),
-        timeout=read_seconds(config, "timeout", 10.0),
+        subject=shared.templates["subject"],
+        body=shared.templates["body"],
+        timeout=shared.timeouts["timeout"],
         ca_file=_read_ca_file(config),
         helo_name=config.get(SECTION, "helo_name") or socket.gethostname(),
-        max_attempts=_read_max_attempts(config),
-        min_interval=read_seconds(config, "min_interval", 0.0, minimum=0.0),
-        alarm_filter=AlarmFilter.from_settings(SECTION, raw),
+        max_attempts=shared.max_attempts,
+        min_interval=shared.min_interval,
+        alarm_filter=shared.alarm_filter,
     )
-
-
-def read_seconds(
-    config: GatewayConfig,
-    key: str,
-    default: float,
-    *,
-    minimum: float = 0.1,
-    maximum: float = 300.0,
-) -> float:
-    """Return a duration in seconds between ``minimum`` and ``maximum``."""
-    raw = config.get(SECTION, key)
-    if raw is None:
-        return default
-
-    expected = f"a number of seconds from {minimum:g} to {maximum:g}"
-    try:
-        seconds = float(raw)
-    except ValueError:
-        raise ConfigError(SECTION, key, raw, expected) from None
-    if not minimum <= seconds <= maximum:
-        raise ConfigError(SECTION, key, raw, expected)
-    return seconds
-
-
-def _read_max_attempts(config: GatewayConfig) -> int | None:
-    # Unset means the [delivery] section's max_attempts applies.
-    if config.get(SECTION, "max_attempts") is None:
-        return None
-    return config.get_int(SECTION, "max_attempts", 5, minimum=1, maximum=100)
-
-
-def _check_known_keys(raw: Mapping[str, str]) -> None:
-    # A misspelt key may hold a secret (pasword), so its value is not shown.
-    for key in raw:
-        if key not in KNOWN_KEYS:
-            raise ConfigError(
-                SECTION, key, "***", f"one of the keys {', '.join(KNOWN_KEYS)}"
-            )
 
 
 def _check_credentials(username: str | None, password: str | None) -> None:
@@ -223,21 +185,6 @@ def _parse_addresses(raw: str) -> list[Address] | None:
     return addresses
 
 
-def _read_template(config: GatewayConfig, key: str, default: str) -> MessageTemplate:
-    try:
-        return MessageTemplate(config.get(SECTION, key, default), section=SECTION)
-    except ConfigError as error:
-        # MessageTemplate names its key "template"; ours are subject and body.
-        raise ConfigError(SECTION, key, error.value, error.expected) from error
-
-
 def _read_ca_file(config: GatewayConfig) -> str | None:
-    if config.get(SECTION, "ca_file") is None:
-        return None
-
-    path = config.get_path(SECTION, "ca_file", "")
-    if not path.is_file():
-        raise ConfigError(
-            SECTION, "ca_file", str(path), "a PEM file of certificate authorities"
-        )
-    return str(Path(path))
+    path = config.get_file(SECTION, "ca_file", "a PEM file of certificate authorities")
+    return None if path is None else str(path)

@@ -1,36 +1,36 @@
 """Fixtures for the e-mail notifier's tests, against a real SMTP server.
 
+The core's pytest plugin gives ``make_alarm``, ``log_records``,
+``closed_url`` and ``silent_url``.
+
 - ``mailbox``: an aiosmtpd server on 127.0.0.1 (plain, no login) and what
   it received; ``auth_mailbox`` requires a login; ``starttls_mailbox``
   requires STARTTLS and then a login; ``ssl_mailbox`` speaks TLS from the
   first byte. Each serves the whole session and is emptied per test.
-- ``tls_files``: a self-signed certificate for 127.0.0.1, made with the
-  ``openssl`` command once per session.
-- ``make_alarm``, ``make_notifier``, ``log_text``, ``closed_port``.
+- ``tls_files``: a self-signed certificate for 127.0.0.1, made once per
+  session.
+- ``make_notifier``: a configured notifier (``from``, no TLS, 5 s timeout
+  unless a test says otherwise).
+- ``login``: the user name and password the test servers accept.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import email
 import email.policy
-import socket
 import ssl
-import subprocess
 import threading
 import time
 from dataclasses import dataclass
-from decimal import Decimal
 
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from aiosmtpd.smtp import LoginPassword
-from loguru import logger
 
 from alarmhugger_email import EmailPlugin
-from gateway.kit import Alarm
-from gateway.kit import GatewayConfig
+from gateway.testing import free_port
+from gateway.testing import make_certificate
 
 USERNAME = "alerts"
 PASSWORD = "smtp-pw-5e4d3c2b1a"
@@ -112,12 +112,6 @@ def check_login(server, session, envelope, mechanism, auth_data) -> AuthResult:
     return AuthResult(success=is_valid, handled=False)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def start_mailbox(**options) -> tuple[Controller, Mailbox]:
     mailbox = Mailbox()
     mailbox.port = free_port()
@@ -129,33 +123,7 @@ def start_mailbox(**options) -> tuple[Controller, Mailbox]:
 @pytest.fixture(scope="session")
 def tls_files(tmp_path_factory):
     """A self-signed certificate and key for 127.0.0.1, as PEM file paths."""
-    folder = tmp_path_factory.mktemp("tls")
-    certificate, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(
-        [
-            "openssl",
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:prime256v1",
-            "-nodes",
-            "-keyout",
-            str(key),
-            "-out",
-            str(certificate),
-            "-days",
-            "2",
-            "-subj",
-            "/CN=127.0.0.1",
-            "-addext",
-            "subjectAltName=IP:127.0.0.1,DNS:localhost",
-        ],
-        check=True,
-        capture_output=True,
-    )
-    return certificate, key
+    return make_certificate(tmp_path_factory.mktemp("tls"))
 
 
 @pytest.fixture(scope="session")
@@ -210,68 +178,23 @@ def ssl_mailbox(_servers) -> Mailbox:
 
 
 @pytest.fixture
-def make_alarm():
-    """Build an alarm; keyword arguments replace the defaults."""
-
-    def build(**overrides) -> Alarm:
-        values = dict(
-            id="01J9ZK3V7Q8Y2W4E6R8T0Y2U4I",
-            received_at=dt.datetime(2024, 5, 1, 12, 0, tzinfo=dt.timezone.utc),
-            source="default",
-            client_ip="52.89.214.238",
-            content_type="text/plain; charset=utf-8",
-            raw="🚀 BTCUSDT breakout ✅ target 70k 🎯",
-            parser="tradingview",
-            format="text",
-            ticker="BTCUSDT",
-            action="buy",
-            price=Decimal("64250.5"),
-            message="🚀 BTCUSDT breakout ✅ target 70k 🎯",
-        )
-        values.update(overrides)
-        return Alarm(**values)
-
-    return build
-
-
-@pytest.fixture
-def make_notifier():
-    """Configure the plugin with ``[plugin:email]`` keys and return its notifier.
+def make_notifier(configure_notifier):
+    """Configure the plugin with ``[plugin:email]`` keys; return its notifier.
 
     ``from`` defaults to ``AlarmHugger <bot@example.com>``, ``security``
     to ``none`` and ``timeout`` to 5 s.
     """
 
-    def build(**settings: str):
-        values = {"from": "AlarmHugger <bot@example.com>", "security": "none"}
-        values["timeout"] = "5"
-        values.update(settings)
-        plugin = EmailPlugin()
-        config = GatewayConfig({"plugin:email": values})
-        plugin.gateway_configure(config=config)
-        (notifier,) = plugin.gateway_register_notifiers(config=config)
-        return notifier
+    def make(**settings):
+        section = {
+            "from": "AlarmHugger <bot@example.com>",
+            "security": "none",
+            "timeout": "5",
+            **settings,
+        }
+        return configure_notifier(EmailPlugin(), "email", **section)
 
-    return build
-
-
-@pytest.fixture
-def log_text():
-    """Return a callable giving all loguru output of the test so far."""
-    lines: list[str] = []
-    sink_id = logger.add(
-        lambda message: lines.append(str(message)),
-        level="DEBUG",
-        format="{level} {message} {extra}",
-    )
-    yield lambda: "".join(lines)
-    logger.remove(sink_id)
-
-
-@pytest.fixture
-def closed_port() -> int:
-    """A local TCP port nothing listens on (connections are refused)."""
-    return free_port()
+    return make
 
 
 @pytest.fixture

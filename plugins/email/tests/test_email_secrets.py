@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import pytest
 
 pytestmark = pytest.mark.filterwarnings(
@@ -25,10 +27,10 @@ def test_describe_shows_server_and_recipients_without_password(make_notifier, lo
 
 
 def test_send_failures_keep_password_out_of_logs_and_details(
-    auth_mailbox, make_notifier, make_alarm, login, log_text, closed_port
+    auth_mailbox, make_notifier, make_alarm, login, log_records, closed_url
 ):
     details = []
-    for port in (auth_mailbox.port, closed_port):
+    for port in (auth_mailbox.port, urlsplit(closed_url).port):
         notifier = make_notifier(
             host="127.0.0.1",
             port=str(port),
@@ -39,5 +41,5 @@ def test_send_failures_keep_password_out_of_logs_and_details(
         details.append(notifier.send(make_alarm()).detail)
         details.append(notifier.describe())
 
-    seen = log_text() + " ".join(details)
+    seen = repr(log_records) + " ".join(details)
     assert login["password"] not in seen

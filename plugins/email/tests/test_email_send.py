@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+
+# A TradingView alarm with emoji, as the e-mail tests send it.
+BREAKOUT = {
+    "ticker": "BTCUSDT",
+    "action": "buy",
+    "price": 64250.5,
+    "message": "🚀 BTCUSDT breakout ✅ target 70k 🎯",
+}
 
 
 def test_send_plain_server_receives_message(mailbox, make_notifier, make_alarm):
@@ -10,7 +20,7 @@ def test_send_plain_server_receives_message(mailbox, make_notifier, make_alarm):
         host="127.0.0.1", port=str(mailbox.port), to="ops@example.com"
     )
 
-    result = notifier.send(make_alarm())
+    result = notifier.send(make_alarm(id="01J9ZK3V7Q8Y2W4E6R8T0Y2U4I"))
 
     (received,) = mailbox.wait_for(1)
     message = received.message
@@ -35,7 +45,7 @@ def test_send_emoji_subject_arrives_encoded_and_intact(
         subject="{{ message }}",
     )
 
-    notifier.send(make_alarm())
+    notifier.send(make_alarm(**BREAKOUT))
 
     (received,) = mailbox.wait_for(1)
     raw_subject = next(
@@ -51,7 +61,14 @@ def test_send_emoji_body_arrives_as_utf8_text(mailbox, make_notifier, make_alarm
         host="127.0.0.1", port=str(mailbox.port), to="ops@example.com"
     )
 
-    notifier.send(make_alarm())
+    notifier.send(
+        make_alarm(
+            id="01J9ZK3V7Q8Y2W4E6R8T0Y2U4I",
+            received_at=dt.datetime(2024, 5, 1, 12, 0, tzinfo=dt.timezone.utc),
+            client_ip="52.89.214.238",
+            **BREAKOUT,
+        )
+    )
 
     (received,) = mailbox.wait_for(1)
     message = received.message
@@ -74,7 +91,7 @@ def test_send_default_subject_names_ticker_and_action(
         host="127.0.0.1", port=str(mailbox.port), to="ops@example.com"
     )
 
-    notifier.send(make_alarm())
+    notifier.send(make_alarm(**BREAKOUT))
     notifier.send(make_alarm(ticker=None, action=None, source="binance"))
 
     first, second = mailbox.wait_for(2)
@@ -136,7 +153,7 @@ def test_send_body_template_renders_alarm_fields(mailbox, make_notifier, make_al
         body="{{ ticker }} closed at {{ price }} ({{ fields.rsi }})",
     )
 
-    notifier.send(make_alarm(fields={"rsi": 71}))
+    notifier.send(make_alarm(ticker="BTCUSDT", price=64250.5, rsi=71))
 
     (received,) = mailbox.wait_for(1)
     assert received.message.get_content() == "BTCUSDT closed at 64250.5 (71)\r\n"

@@ -6,8 +6,10 @@ Enable it with ``ipfilter`` in ``[gateway] plugins``; settings live in
 
 from __future__ import annotations
 
-from alarmhugger_ipfilter._addresses import PRESETS
-from alarmhugger_ipfilter._addresses import TRADINGVIEW_SENDERS
+# The core's sender list and presets, still published under these names.
+from gateway.kit import ADDRESS_PRESETS as PRESETS
+from gateway.kit import TRADINGVIEW_SENDERS
+
 from alarmhugger_ipfilter._addresses import AddressList
 from alarmhugger_ipfilter._certificate import TRADINGVIEW_SUBJECT
 from alarmhugger_ipfilter._certificate import CertificateCheck

@@ -7,42 +7,14 @@ from typing import Iterable
 
 from loguru import logger
 
+from gateway.kit import ADDRESS_PRESETS
 from gateway.kit import ConfigError
 from gateway.kit import parse_network
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
-# TradingView's published webhook senders (IPv4 only; TradingView does not
-# send webhooks over IPv6). Source: ../../shared/TRADINGVIEW.md section 1.1.
-TRADINGVIEW_SENDERS = (
-    "52.89.214.238",
-    "34.212.75.30",
-    "54.218.53.128",
-    "52.32.178.7",
-)
-
-PRESETS: dict[str, tuple[str, ...]] = {
-    "tradingview": TRADINGVIEW_SENDERS,
-    "loopback": ("127.0.0.0/8", "::1"),
-}
-
 _MAPPED_IPV4 = ipaddress.IPv6Network("::ffff:0:0/96")
-
-
-def parse_client_address(text: str) -> Address | None:
-    """Parse a client address; ``::ffff:a.b.c.d`` becomes plain IPv4.
-
-    :returns: the address, or ``None`` when ``text`` is not one.
-    """
-    try:
-        address = ipaddress.ip_address(text.strip())
-    except ValueError:
-        return None
-
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        return address.ipv4_mapped
-    return address
 
 
 def _unmapped(network: Network) -> Network:
@@ -87,7 +59,7 @@ class AddressList:
             entry = value.strip()
             if not entry:
                 continue
-            for expanded in PRESETS.get(entry.lower(), (entry,)):
+            for expanded in ADDRESS_PRESETS.get(entry.lower(), (entry,)):
                 networks.append(_parse_entry(section, key, expanded, source))
         return cls(networks)
 

@@ -9,9 +9,9 @@ from gateway.kit import GatewayConfig
 from gateway.kit import InboundRequest
 from gateway.kit import Rejection
 from gateway.kit import hookimpl
+from gateway.kit import parse_address
 
 from alarmhugger_ipfilter._addresses import AddressList
-from alarmhugger_ipfilter._addresses import parse_client_address
 from alarmhugger_ipfilter._certificate import TRADINGVIEW_SUBJECT
 from alarmhugger_ipfilter._certificate import CertificateCheck
 
@@ -104,12 +104,12 @@ class IpFilter:
 
     def is_trusted_proxy(self, peer_ip: str) -> bool:
         """Tell whether ``peer_ip`` is listed in ``[gateway] trusted_proxies``."""
-        peer = parse_client_address(peer_ip)
+        peer = parse_address(peer_ip)
         return peer is not None and self.trusted_proxies.match(peer) is not None
 
     def refusal(self, client_ip: str) -> str | None:
         """Return why ``client_ip`` is refused, or ``None`` when it may send."""
-        address = parse_client_address(client_ip)
+        address = parse_address(client_ip)
         if address is None:
             if self.allow:
                 return f"client address {client_ip!r} is not an IP address"

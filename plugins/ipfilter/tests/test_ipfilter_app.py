@@ -59,6 +59,8 @@ def test_webhook_forged_xff_from_untrusted_peer_is_403(
     assert response.json == {
         "error": "forbidden",
         "reason": "client address not allowed",
+        "message": "client address not allowed",
+        "status": 403,
     }
     assert memory_storage.alarms == []
     warnings = [r["message"] for r in log_records if r["level"].name == "WARNING"]

@@ -36,6 +36,8 @@ def test_end_to_end_forged_xff_refused_and_proxied_one_accepted(
     assert refused.json() == {
         "error": "forbidden",
         "reason": "client address not allowed",
+        "message": "client address not allowed",
+        "status": 403,
     }
     log = direct.wait_for_log("forwarding headers ignored")
     assert "client 127.0.0.1 is not in the allow-list (peer 127.0.0.1)" in log

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from gateway.kit import Notifier
 from gateway.kit import SendResult
+from gateway.kit import failure_from_template_error
 from gateway.kit import alarm_to_json
 
 from alarmhugger_mqtt._connection import BrokerConnection
@@ -27,11 +28,12 @@ class MqttNotifier(Notifier):
     name = NAME
 
     def __init__(self, settings: MqttSettings) -> None:
-        super().__init__(settings.alarm_filter)
+        super().__init__(
+            settings.alarm_filter,
+            min_interval=settings.min_interval,
+            max_attempts=settings.max_attempts,
+        )
         self.settings = settings
-        if settings.max_attempts is not None:
-            self.max_attempts = settings.max_attempts
-        self.min_interval = settings.min_interval
         self.connection = BrokerConnection(settings, self.describe())
 
     def send(self, alarm: Alarm) -> SendResult:
@@ -40,13 +42,7 @@ class MqttNotifier(Notifier):
             topic = self.settings.topic.render(alarm)
             payload = self._payload(alarm)
         except Exception as error:  # noqa: BLE001
-            # An operator's template can fail in any way; the same alarm
-            # would fail again, so the delivery goes dead with the reason.
-            return SendResult(
-                False,
-                f"template could not be rendered: {type(error).__name__}: {error}",
-                is_permanent=True,
-            )
+            return failure_from_template_error(error)
         return self.connection.publish(topic, payload)
 
     def close(self) -> None:

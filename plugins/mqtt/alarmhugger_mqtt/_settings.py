@@ -5,12 +5,12 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from dataclasses import field
-from typing import Mapping
 
 from gateway.kit import AlarmFilter
 from gateway.kit import ConfigError
 from gateway.kit import GatewayConfig
 from gateway.kit import MessageTemplate
+from gateway.kit import read_notifier_settings
 from gateway.kit import register_secret
 
 from alarmhugger_mqtt._topic import TopicTemplate
@@ -20,8 +20,8 @@ SECTION = f"plugin:{NAME}"
 
 PAYLOADS = ("alarm", "template")
 
-ROUTING_KEYS = ("sources", "tickers", "actions", "where")
-KNOWN_KEYS = (
+# The keys read here; the shared ones are read by read_notifier_settings.
+OWN_KEYS = (
     "host",
     "port",
     "username",
@@ -33,13 +33,11 @@ KNOWN_KEYS = (
     "qos",
     "retain",
     "payload",
-    "template",
     "keepalive",
-    "timeout",
-    "max_attempts",
-    "min_interval",
-    *ROUTING_KEYS,
 )
+
+# How long to wait for the broker: (default, maximum) in seconds.
+TIMEOUTS = {"timeout": (10.0, 300.0)}
 
 
 def _new_client_id() -> str:
@@ -86,8 +84,13 @@ def read_settings(config: GatewayConfig) -> MqttSettings:
 
     :raises ConfigError: for an unknown key or a bad value.
     """
-    raw = config.plugin_settings(NAME)
-    _check_known_keys(raw)
+    shared = read_notifier_settings(
+        SECTION,
+        config.plugin_settings(NAME),
+        own_keys=OWN_KEYS,
+        templates={"template": None},
+        timeouts=TIMEOUTS,
+    )
 
     username = config.get(SECTION, "username")
     password = config.get(SECTION, "password")
@@ -123,52 +126,13 @@ def read_settings(config: GatewayConfig) -> MqttSettings:
         qos=config.get_int(SECTION, "qos", 1, minimum=0, maximum=2),
         retain=config.get_bool(SECTION, "retain", False),
         payload=payload,
-        template=MessageTemplate(template_source, section=SECTION),
+        template=shared.templates["template"],
         keepalive=config.get_int(SECTION, "keepalive", 60, minimum=5, maximum=3600),
-        timeout=read_seconds(config, "timeout", 10.0),
-        max_attempts=_read_max_attempts(config),
-        min_interval=read_seconds(config, "min_interval", 0.0, minimum=0.0),
-        alarm_filter=AlarmFilter.from_settings(SECTION, raw),
+        timeout=shared.timeouts["timeout"],
+        max_attempts=shared.max_attempts,
+        min_interval=shared.min_interval,
+        alarm_filter=shared.alarm_filter,
     )
-
-
-def read_seconds(
-    config: GatewayConfig,
-    key: str,
-    default: float,
-    *,
-    minimum: float = 0.1,
-    maximum: float = 300.0,
-) -> float:
-    """Return a duration in seconds between ``minimum`` and ``maximum``."""
-    raw = config.get(SECTION, key)
-    if raw is None:
-        return default
-
-    expected = f"a number of seconds from {minimum:g} to {maximum:g}"
-    try:
-        seconds = float(raw)
-    except ValueError:
-        raise ConfigError(SECTION, key, raw, expected) from None
-    if not minimum <= seconds <= maximum:
-        raise ConfigError(SECTION, key, raw, expected)
-    return seconds
-
-
-def _read_max_attempts(config: GatewayConfig) -> int | None:
-    # Unset means the [delivery] section's max_attempts applies.
-    if config.get(SECTION, "max_attempts") is None:
-        return None
-    return config.get_int(SECTION, "max_attempts", 5, minimum=1, maximum=100)
-
-
-def _check_known_keys(raw: Mapping[str, str]) -> None:
-    # A misspelt key may hold a secret (pasword), so its value is not shown.
-    for key in raw:
-        if key not in KNOWN_KEYS:
-            raise ConfigError(
-                SECTION, key, "***", f"one of the keys {', '.join(KNOWN_KEYS)}"
-            )
 
 
 def _read_client_id(config: GatewayConfig) -> str:
@@ -183,12 +147,5 @@ def _read_client_id(config: GatewayConfig) -> str:
 
 
 def _read_ca_file(config: GatewayConfig) -> str | None:
-    if config.get(SECTION, "ca_file") is None:
-        return None
-
-    path = config.get_path(SECTION, "ca_file", "")
-    if not path.is_file():
-        raise ConfigError(
-            SECTION, "ca_file", str(path), "a PEM file of certificate authorities"
-        )
-    return str(path)
+    path = config.get_file(SECTION, "ca_file", "a PEM file of certificate authorities")
+    return None if path is None else str(path)

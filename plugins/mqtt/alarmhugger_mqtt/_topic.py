@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from gateway.kit import ConfigError
 from gateway.kit import MessageTemplate
 
 if TYPE_CHECKING:
@@ -51,12 +50,9 @@ class TopicTemplate:
 
     def __init__(self, source: str | None, *, section: str) -> None:
         self.source = source or DEFAULT_TOPIC
-        try:
-            self._template = MessageTemplate(
-                self.source, escape=_one_level, section=section
-            )
-        except ConfigError as error:
-            raise ConfigError(section, "topic", error.value, error.expected) from error
+        self._template = MessageTemplate(
+            self.source, escape=_one_level, section=section, key="topic"
+        )
 
     def render(self, alarm: Alarm) -> str:
         """Render the topic for ``alarm``, cleaned with :func:`clean_topic`."""

@@ -4,31 +4,31 @@
   on the broker at 127.0.0.1:1883, collecting what arrives.
 - ``topic_prefix``: that prefix, unique per test.
 - ``tls_broker``: a second Mosquitto started for the session on a free
-  port, speaking TLS with a self-signed certificate (made with the
-  ``openssl`` command) and requiring a user name and password.
-- ``make_alarm``, ``make_notifier``, ``log_text``, ``closed_port``.
+  port, speaking TLS with a self-signed certificate and requiring a user
+  name and password.
+- ``make_notifier``: a configured notifier (the broker at 127.0.0.1:1883,
+  5 s timeout, unless a test says otherwise); closed after the test.
+
+The core's pytest plugin gives ``make_alarm``, ``log_records``,
+``log_lines``, ``closed_url`` and ``silent_url``.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import socket
 import ssl
 import subprocess
 import threading
 import time
 import uuid
 from dataclasses import dataclass
-from decimal import Decimal
 
 import paho.mqtt.client as mqtt
 import pytest
-from loguru import logger
 from paho.mqtt.enums import CallbackAPIVersion
 
 from alarmhugger_mqtt import MqttPlugin
-from gateway.kit import Alarm
-from gateway.kit import GatewayConfig
+from gateway.testing import free_port
+from gateway.testing import make_certificate
 
 BROKER = ("127.0.0.1", 1883)
 USERNAME = "gateway"
@@ -108,12 +108,6 @@ def make_subscriber():
         client.close()
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @dataclass
 class TlsBroker:
     """Where the TLS broker listens and the CA file that trusts it."""
@@ -128,31 +122,7 @@ class TlsBroker:
 def tls_broker(tmp_path_factory):
     """A Mosquitto with TLS and password login, running for the session."""
     folder = tmp_path_factory.mktemp("mosquitto")
-    certificate, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(
-        [
-            "openssl",
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:prime256v1",
-            "-nodes",
-            "-keyout",
-            str(key),
-            "-out",
-            str(certificate),
-            "-days",
-            "2",
-            "-subj",
-            "/CN=127.0.0.1",
-            "-addext",
-            "subjectAltName=IP:127.0.0.1,DNS:localhost",
-        ],
-        check=True,
-        capture_output=True,
-    )
+    certificate, key = make_certificate(folder)
     passwords = folder / "passwords"
     subprocess.run(
         ["mosquitto_passwd", "-b", "-c", str(passwords), USERNAME, PASSWORD],
@@ -192,69 +162,20 @@ def _wait_until_running(process: subprocess.Popen) -> None:
 
 
 @pytest.fixture
-def make_alarm():
-    """Build an alarm; keyword arguments replace the defaults."""
-
-    def build(**overrides) -> Alarm:
-        values = dict(
-            id="01J9ZK3V7Q8Y2W4E6R8T0Y2U4I",
-            received_at=dt.datetime(2024, 5, 1, 12, 0, tzinfo=dt.timezone.utc),
-            source="default",
-            client_ip="52.89.214.238",
-            content_type="application/json",
-            raw='{"ticker": "BTCUSDT", "action": "buy", "price": 64250.5}',
-            parser="tradingview",
-            format="json",
-            ticker="BTCUSDT",
-            action="buy",
-            price=Decimal("64250.5"),
-            message="🚀 breakout ✅",
-            fields={"ticker": "BTCUSDT", "action": "buy", "price": Decimal("64250.5")},
-        )
-        values.update(overrides)
-        return Alarm(**values)
-
-    return build
-
-
-@pytest.fixture
-def make_notifier():
-    """Configure the plugin with ``[plugin:mqtt]`` keys and return its notifier.
+def make_notifier(configure_notifier):
+    """Configure the plugin with ``[plugin:mqtt]`` keys; return its notifier.
 
     ``host``/``port`` default to the broker at 127.0.0.1:1883 and
     ``timeout`` to 5 s; every notifier is closed after the test.
     """
-    plugins = []
 
-    def build(**settings: str):
-        values = {"host": BROKER[0], "port": str(BROKER[1]), "timeout": "5"}
-        values.update(settings)
-        plugin = MqttPlugin()
-        config = GatewayConfig({"plugin:mqtt": values})
-        plugin.gateway_configure(config=config)
-        (notifier,) = plugin.gateway_register_notifiers(config=config)
-        plugins.append(plugin)
-        return notifier
+    def make(**settings):
+        section = {
+            "host": BROKER[0],
+            "port": str(BROKER[1]),
+            "timeout": "5",
+            **settings,
+        }
+        return configure_notifier(MqttPlugin(), "mqtt", **section)
 
-    yield build
-    for plugin in plugins:
-        plugin.gateway_shutdown()
-
-
-@pytest.fixture
-def log_text():
-    """Return a callable giving all loguru output of the test so far."""
-    lines: list[str] = []
-    sink_id = logger.add(
-        lambda message: lines.append(str(message)),
-        level="DEBUG",
-        format="{level} {message} {extra}",
-    )
-    yield lambda: "".join(lines)
-    logger.remove(sink_id)
-
-
-@pytest.fixture
-def closed_port() -> int:
-    """A local TCP port nothing listens on (connections are refused)."""
-    return free_port()
+    return make

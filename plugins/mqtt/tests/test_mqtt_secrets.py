@@ -20,7 +20,7 @@ def test_describe_shows_broker_and_topic_only(make_notifier):
 
 
 def test_send_refused_login_keeps_password_out_of_logs_and_details(
-    tls_broker, make_notifier, make_alarm, log_text
+    tls_broker, make_notifier, make_alarm, log_records
 ):
     notifier = make_notifier(
         port=str(tls_broker.port),
@@ -33,4 +33,5 @@ def test_send_refused_login_keeps_password_out_of_logs_and_details(
     result = notifier.send(make_alarm())
 
     assert not result.ok
-    assert tls_broker.password not in log_text() + result.detail + notifier.describe()
+    seen = repr(log_records) + result.detail + notifier.describe()
+    assert tls_broker.password not in seen

@@ -16,7 +16,7 @@ from gateway.kit import alarm_to_json
 def test_send_default_payload_publishes_alarm_json(
     subscriber, topic_prefix, make_notifier, make_alarm
 ):
-    alarm = make_alarm()
+    alarm = make_alarm(ticker="BTCUSDT")
     notifier = make_notifier(
         topic=f'{topic_prefix}/{{{{ source }}}}/{{{{ ticker or "unknown" }}}}'
     )
@@ -53,7 +53,7 @@ def test_send_template_payload_publishes_text_with_emoji(
         template="{{ ticker }} {{ action }}: {{ message }}",
     )
 
-    notifier.send(make_alarm())
+    notifier.send(make_alarm(ticker="BTCUSDT", action="buy", message="🚀 breakout ✅"))
 
     (message,) = subscriber.wait_for(1)
     assert message.payload.decode("utf-8") == "BTCUSDT buy: 🚀 breakout ✅"
@@ -86,7 +86,7 @@ def test_send_retain_keeps_message_for_later_subscribers(
     topic_prefix, make_notifier, make_subscriber, make_alarm
 ):
     notifier = make_notifier(topic=f"{topic_prefix}/last", retain="true")
-    assert notifier.send(make_alarm()).ok
+    assert notifier.send(make_alarm(id="01J9ZK3V7Q8Y2W4E6R8T0Y2U4I")).ok
 
     late = make_subscriber("127.0.0.1", 1883, f"{topic_prefix}/last")
 
@@ -100,7 +100,7 @@ def test_send_retain_keeps_message_for_later_subscribers(
 
 
 def test_send_several_alarms_share_one_connection(
-    subscriber, topic_prefix, make_notifier, make_alarm, log_text
+    subscriber, topic_prefix, make_notifier, make_alarm, log_lines
 ):
     notifier = make_notifier(topic=f"{topic_prefix}/{{{{ ticker }}}}")
 
@@ -111,7 +111,7 @@ def test_send_several_alarms_share_one_connection(
     assert sorted(message.topic for message in messages) == [
         f"{topic_prefix}/T{number}" for number in range(5)
     ]
-    assert log_text().count("connected to MQTT broker") == 1
+    assert log_lines.count("INFO connected to MQTT broker") == 1
 
 
 def test_send_after_connection_lost_reconnects_and_delivers(

@@ -6,8 +6,10 @@ Enable it with ``ratelimit`` in ``[gateway] plugins``; settings live in
 
 from __future__ import annotations
 
+# The core's sender list, still published under this name.
+from gateway.kit import TRADINGVIEW_SENDERS
+
 from alarmhugger_ratelimit._buckets import TokenBuckets
-from alarmhugger_ratelimit._clients import TRADINGVIEW_SENDERS
 from alarmhugger_ratelimit._clients import Exemptions
 from alarmhugger_ratelimit._clients import client_key
 from alarmhugger_ratelimit._plugin import DEFAULT_EXEMPT

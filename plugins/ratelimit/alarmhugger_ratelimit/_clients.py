@@ -5,40 +5,14 @@ from __future__ import annotations
 import ipaddress
 from typing import Iterable
 
+from gateway.kit import ADDRESS_PRESETS
+from gateway.kit import parse_address
 from gateway.kit import parse_network
 
-Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
-
-# TradingView's published webhook senders. Every alert of an account comes
-# from these few addresses, so a per-client limit would throttle a busy
-# account's bar-close burst; they are exempt by default.
-TRADINGVIEW_SENDERS = (
-    "52.89.214.238",
-    "34.212.75.30",
-    "54.218.53.128",
-    "52.32.178.7",
-)
-
-PRESETS: dict[str, tuple[str, ...]] = {
-    "tradingview": TRADINGVIEW_SENDERS,
-    "loopback": ("127.0.0.0/8", "::1"),
-}
-
 
 # Words that write an empty list where a blank value means the default.
 NOBODY = frozenset({"none", "nobody", "off"})
-
-
-def parse_address(text: str) -> Address | None:
-    """Parse a client address; ``::ffff:a.b.c.d`` becomes plain IPv4."""
-    try:
-        address = ipaddress.ip_address(text.strip())
-    except ValueError:
-        return None
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        return address.ipv4_mapped
-    return address
 
 
 def client_key(client_ip: str, ipv6_prefix: int) -> str:
@@ -63,9 +37,10 @@ class Exemptions:
     def __init__(self, section: str, key: str, entries: Iterable[str]) -> None:
         networks: list[Network] = []
         for entry in entries:
-            if entry.strip().lower() in NOBODY:
+            word = entry.strip().lower()
+            if word in NOBODY:
                 continue
-            for expanded in PRESETS.get(entry.strip().lower(), (entry.strip(),)):
+            for expanded in ADDRESS_PRESETS.get(word, (entry.strip(),)):
                 networks.append(parse_network(section, key, expanded))
         self.networks = tuple(dict.fromkeys(networks))
 

@@ -23,7 +23,9 @@ from alarmhugger_ratelimit._rates import parse_rate
 SECTION = "plugin:ratelimit"
 
 # Defaults, explained in the README: TradingView's senders are exempt per
-# client, anyone else gets 60 a minute; a route takes 6,000 a minute, room
+# client (every alert of an account comes from those few addresses, so a
+# per-client limit would throttle a busy account's bar-close burst),
+# anyone else gets 60 a minute; a route takes 6,000 a minute, room
 # for 1,200 alerts each firing at TradingView's own cap (15 per 3 minutes,
 # after which TradingView stops the alert).
 DEFAULT_PER_CLIENT = "60/minute"

@@ -1,13 +1,9 @@
-"""Fixtures for this plugin's tests (the general ones come from gateway.pytest_plugin).
+"""Fixtures for the ratelimit plugin's tests; the general ones are the core's.
 
-- ``make_app``: an in-process gateway app from section overrides and plugin
-  objects (the core's middleware resolves the client from ``REMOTE_ADDR``).
-- ``memory_storage``: the in-memory storage plugin of the core's tests.
-- ``log_records``: every loguru record emitted during a test, masked.
-- ``start_gateway``: a real ``gateway serve`` subprocess on a free port.
-- every test runs in its own folder, without the developer's ``gateway.ini``
-  or the legacy variables (``ALLOWED_IPS``, ``SECRETKEY``...) leaking in.
-- ``clock``: a fake monotonic clock for the rate limiter.
+Every test runs in ``isolated_gateway``, so no ``gateway.ini`` or legacy
+variable (``ALLOWED_IPS``, ``SECRETKEY``...) of the developer leaks in.
+
+``clock`` is a fake monotonic clock for the rate limiter.
 """
 
 from __future__ import annotations

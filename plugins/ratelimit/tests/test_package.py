@@ -1,50 +1,10 @@
-"""The ratelimit distribution: entry point, public names, dependency rule."""
+"""The ratelimit distribution keeps the rules of a plugin package."""
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 import alarmhugger_ratelimit
-from gateway.plugins import find_installed_plugins
-
-PACKAGE = Path(alarmhugger_ratelimit.__file__).parent
+from gateway.testing import find_package_problems
 
 
-def test_package_entry_point_names_the_plugin_class():
-    installed = find_installed_plugins()["ratelimit"]
-
-    assert installed.distribution == "alarmhugger-ratelimit"
-    assert installed.target == "alarmhugger_ratelimit:RateLimit"
-
-
-def test_package_exports_are_complete_and_sorted():
-    public = {
-        name
-        for name in vars(alarmhugger_ratelimit)
-        if not name.startswith("_") and name not in {"annotations"}
-    }
-
-    assert set(alarmhugger_ratelimit.__all__) == public
-    assert alarmhugger_ratelimit.__all__ == sorted(
-        alarmhugger_ratelimit.__all__, key=_export_order
-    )
-
-
-def test_package_imports_from_core_only_through_kit():
-    core_imports = re.compile(
-        r"^\s*(?:from|import)\s+gateway(?:\.(\w+))?", re.MULTILINE
-    )
-
-    for module in PACKAGE.glob("*.py"):
-        for match in core_imports.finditer(module.read_text(encoding="utf-8")):
-            assert match.group(1) == "kit", (
-                f"{module.name} imports {match.group(0).strip()}"
-            )
-
-
-def _export_order(name: str) -> tuple[int, str]:
-    # Constants first, then classes, then functions, as ruff sorts __all__.
-    if name.isupper():
-        return (0, name)
-    return (1 if name[0].isupper() else 2, name)
+def test_package_entry_point_exports_and_imports_keep_the_rules():
+    assert find_package_problems(alarmhugger_ratelimit, "ratelimit", "RateLimit") == []

@@ -53,6 +53,8 @@ def test_end_to_end_token_in_url_and_body_never_stored_or_logged(
     assert wrong.json() == {
         "error": "unauthorized",
         "reason": "wrong webhook token (checked ?token=)",
+        "message": "wrong webhook token (checked ?token=)",
+        "status": 401,
     }
 
     stored = [gateway.get(f"/alarms/{r.json()['id']}").json() for r in accepted]

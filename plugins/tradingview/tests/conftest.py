@@ -1,14 +1,13 @@
 """Fixtures for the TradingView parser's tests.
 
 ``parse`` runs a body through a freshly built plugin the way the core
-would, ``make_parser`` builds one with settings, and ``debug_logs``
-collects what the plugin logs through loguru.
+would, and ``make_parser`` builds one with settings. What the plugin logs
+is in the core's ``log_records``.
 """
 
 from __future__ import annotations
 
 import pytest
-from loguru import logger
 
 from alarmhugger_tradingview import TradingViewParser
 from gateway.kit import GatewayConfig
@@ -44,12 +43,3 @@ def parse(parser):
         return parser.gateway_parse_alarm(request=request)
 
     return run
-
-
-@pytest.fixture
-def debug_logs():
-    """The records loguru receives at DEBUG and above during the test."""
-    records = []
-    sink_id = logger.add(lambda message: records.append(message.record), level="DEBUG")
-    yield records
-    logger.remove(sink_id)

@@ -157,21 +157,21 @@ def test_parse_alarm_json_under_any_content_type_read_as_json(parse, content_typ
     assert alarm.event_time == dt.datetime(2026, 12, 3, 14, 30, tzinfo=UTC)
 
 
-def test_parse_alarm_json_sniffed_from_text_plain_logs_debug(parse, debug_logs):
+def test_parse_alarm_json_sniffed_from_text_plain_logs_debug(parse, log_records):
     """03-json-sent-as-text-plain: a DEBUG line notes the declared type."""
     parse(CASE_03_BODY, "text/plain; charset=utf-8")
 
-    notes = [r for r in debug_logs if r["message"].startswith("body read as JSON")]
+    notes = [r for r in log_records if r["message"].startswith("body read as JSON")]
     assert len(notes) == 1
     assert notes[0]["level"].name == "DEBUG"
     assert notes[0]["extra"]["content_type"] == "text/plain; charset=utf-8"
 
 
-def test_parse_alarm_json_declared_as_json_logs_nothing(parse, debug_logs):
+def test_parse_alarm_json_declared_as_json_logs_nothing(parse, log_records):
     """03-json-sent-as-text-plain: no note when the type was right."""
     parse(CASE_03_BODY, "application/json")
 
-    assert debug_logs == []
+    assert log_records == []
 
 
 # --------------------------------------------------------------------------

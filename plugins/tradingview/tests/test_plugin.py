@@ -1,14 +1,12 @@
-"""The plugin object: settings, the hooks as the core calls them, exports."""
+"""The plugin object: settings and the hooks as the core calls them."""
 
 from __future__ import annotations
 
-import importlib.metadata
 from decimal import Decimal
 
 import pluggy
 import pytest
 
-import alarmhugger_tradingview
 from alarmhugger_tradingview import TradingViewParser
 from gateway.kit import ConfigError
 from gateway.kit import GatewayConfig
@@ -123,22 +121,3 @@ def test_hook_gateway_configure_called_through_pluggy():
     )
 
     assert parser.settings.max_depth == 5
-
-
-def test_entry_point_tradingview_loads_plugin_class():
-    (entry_point,) = importlib.metadata.entry_points(
-        group="alarmhugger.plugins", name="tradingview"
-    )
-
-    assert entry_point.load() is TradingViewParser
-
-
-def test_package_exports_only_the_plugin_class():
-    public = {
-        name
-        for name in vars(alarmhugger_tradingview)
-        if not name.startswith("_") and name != "annotations"
-    }
-
-    assert alarmhugger_tradingview.__all__ == ["TradingViewParser"]
-    assert public == set(alarmhugger_tradingview.__all__)

@@ -11,6 +11,7 @@ from requests.adapters import HTTPAdapter
 
 from gateway.kit import Notifier
 from gateway.kit import SendResult
+from gateway.kit import failure_from_template_error
 from gateway.kit import alarm_to_json
 
 from alarmhugger_webhook._response import result_from_error
@@ -45,11 +46,12 @@ class WebhookNotifier(Notifier):
     name = NAME
 
     def __init__(self, settings: WebhookSettings) -> None:
-        super().__init__(settings.alarm_filter)
+        super().__init__(
+            settings.alarm_filter,
+            min_interval=settings.min_interval,
+            max_attempts=settings.max_attempts,
+        )
         self.settings = settings
-        if settings.max_attempts is not None:
-            self.max_attempts = settings.max_attempts
-        self.min_interval = settings.min_interval
         self._target = redact_url(settings.url)
         self._session = requests.Session()
         # No hidden retries: the dispatcher decides when to try again.
@@ -61,13 +63,7 @@ class WebhookNotifier(Notifier):
         try:
             body, content_type = self._render(alarm)
         except Exception as error:  # noqa: BLE001
-            # An operator's template can fail in any way; the same alarm
-            # would fail again, so the delivery goes dead with the reason.
-            return SendResult(
-                False,
-                f"template could not be rendered: {type(error).__name__}: {error}",
-                is_permanent=True,
-            )
+            return failure_from_template_error(error)
 
         headers = self._headers_for(alarm, body, content_type)
         started = time.monotonic()

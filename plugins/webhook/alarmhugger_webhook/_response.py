@@ -13,9 +13,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import email.utils
 import http
-import math
 import re
 import socket
 from typing import Mapping
@@ -24,11 +22,12 @@ import requests
 
 from gateway.kit import SendResult
 from gateway.kit import mask
+from gateway.kit import result_from_status
+from gateway.kit import retry_after_seconds
 
 # How much of an error answer's body goes into the delivery's detail.
 SNIPPET_CHARACTERS = 160
 
-_TRANSIENT_4XX = frozenset({408, 425, 429})
 _WHITESPACE = re.compile(r"\s+")
 
 
@@ -46,6 +45,7 @@ def result_from_response(
         name ``Retry-After`` or ``retry-after``).
     :param body: the start of the answer's body, quoted (masked and
         shortened) in the detail of failures.
+    :param now: the current time, for reading a ``Retry-After`` date.
     """
     detail = describe_status(status)
     if 200 <= status < 300:
@@ -54,21 +54,18 @@ def result_from_response(
     snippet = _snippet(body)
     if snippet:
         detail = f"{detail}: {snippet}"
-    retry_after = parse_retry_after(
-        headers.get("Retry-After") or headers.get("retry-after"), now=now
-    )
 
-    if status == 429:
-        return SendResult(False, detail, retry_after=retry_after, is_rate_limited=True)
-    if status >= 500 or status in _TRANSIENT_4XX:
-        return SendResult(False, detail, retry_after=retry_after)
+    # result_from_status would retry these, but the same request cannot
+    # succeed: redirects are not followed, and 1xx is no final answer.
     if 300 <= status < 400:
         return SendResult(
             False,
             f"{detail} (redirects are not followed: set url to the final address)",
             is_permanent=True,
         )
-    return SendResult(False, detail, is_permanent=True)
+    if status < 200:
+        return SendResult(False, detail, is_permanent=True)
+    return result_from_status(status, detail, retry_after=_retry_after(headers, now))
 
 
 def result_from_error(
@@ -98,32 +95,12 @@ def describe_status(status: int) -> str:
         return f"HTTP {status}"
 
 
-def parse_retry_after(
-    value: str | None, *, now: dt.datetime | None = None
-) -> float | None:
-    """Read ``Retry-After``: delay seconds or an HTTP date; ``None`` if unusable.
-
-    A date in the past gives ``0.0``.
-    """
-    if value is None or not value.strip():
+def _retry_after(headers: Mapping[str, str], now: dt.datetime | None) -> float | None:
+    value = headers.get("Retry-After") or headers.get("retry-after")
+    # A negative number is no delay (RFC 9110): ignored, not read as "now".
+    if value is not None and value.strip().startswith("-"):
         return None
-
-    text = value.strip()
-    try:
-        seconds = float(text)
-    except ValueError:
-        seconds = None
-    if seconds is not None:
-        return seconds if seconds >= 0 and math.isfinite(seconds) else None
-
-    try:
-        when = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.timezone.utc)
-    current = now or dt.datetime.now(dt.timezone.utc)
-    return max(0.0, (when - current).total_seconds())
+    return retry_after_seconds(value, now=now)
 
 
 def _snippet(body: str) -> str:

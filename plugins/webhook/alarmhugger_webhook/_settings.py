@@ -12,6 +12,7 @@ from gateway.kit import AlarmFilter
 from gateway.kit import ConfigError
 from gateway.kit import GatewayConfig
 from gateway.kit import MessageTemplate
+from gateway.kit import read_notifier_settings
 from gateway.kit import register_secret
 
 from alarmhugger_webhook._signature import SIGNATURE_HEADER
@@ -22,20 +23,11 @@ from alarmhugger_webhook._url import register_url_secrets
 NAME = "webhook"
 SECTION = f"plugin:{NAME}"
 
-ROUTING_KEYS = ("sources", "tickers", "actions", "where")
-KNOWN_KEYS = (
-    "url",
-    "method",
-    "payload",
-    "template",
-    "headers",
-    "hmac_secret",
-    "connect_timeout",
-    "read_timeout",
-    "max_attempts",
-    "min_interval",
-    *ROUTING_KEYS,
-)
+# The keys read here; the shared ones are read by read_notifier_settings.
+OWN_KEYS = ("url", "method", "payload", "headers", "hmac_secret")
+
+# The network timeouts: (default, maximum) in seconds.
+TIMEOUTS = {"connect_timeout": (5.0, 300.0), "read_timeout": (10.0, 300.0)}
 
 METHODS = ("POST", "PUT")
 PAYLOADS = ("alarm", "template")
@@ -93,8 +85,13 @@ def read_settings(config: GatewayConfig) -> WebhookSettings:
     :raises ConfigError: for an unknown key or a bad value; the value in
         the message is masked when it is a secret.
     """
-    raw = config.plugin_settings(NAME)
-    _check_known_keys(raw)
+    shared = read_notifier_settings(
+        SECTION,
+        config.plugin_settings(NAME),
+        own_keys=OWN_KEYS,
+        templates={"template": None},
+        timeouts=TIMEOUTS,
+    )
 
     url = _read_url(config)
     headers = _read_headers(config.get(SECTION, "headers", "") or "")
@@ -107,54 +104,15 @@ def read_settings(config: GatewayConfig) -> WebhookSettings:
         payload=_read_choice(
             config, "payload", PAYLOADS, "template" if template_source else "alarm"
         ),
-        template=MessageTemplate(template_source, section=SECTION),
+        template=shared.templates["template"],
         headers=headers,
         hmac_secret=hmac_secret,
-        connect_timeout=read_seconds(config, "connect_timeout", 5.0),
-        read_timeout=read_seconds(config, "read_timeout", 10.0),
-        max_attempts=_read_max_attempts(config),
-        min_interval=read_seconds(config, "min_interval", 0.0, minimum=0.0),
-        alarm_filter=AlarmFilter.from_settings(SECTION, raw),
+        connect_timeout=shared.timeouts["connect_timeout"],
+        read_timeout=shared.timeouts["read_timeout"],
+        max_attempts=shared.max_attempts,
+        min_interval=shared.min_interval,
+        alarm_filter=shared.alarm_filter,
     )
-
-
-def read_seconds(
-    config: GatewayConfig,
-    key: str,
-    default: float,
-    *,
-    minimum: float = 0.1,
-    maximum: float = 300.0,
-) -> float:
-    """Return a duration in seconds between ``minimum`` and ``maximum``."""
-    raw = config.get(SECTION, key)
-    if raw is None:
-        return default
-
-    expected = f"a number of seconds from {minimum:g} to {maximum:g}"
-    try:
-        seconds = float(raw)
-    except ValueError:
-        raise ConfigError(SECTION, key, raw, expected) from None
-    if not minimum <= seconds <= maximum:
-        raise ConfigError(SECTION, key, raw, expected)
-    return seconds
-
-
-def _read_max_attempts(config: GatewayConfig) -> int | None:
-    # Unset means the [delivery] section's max_attempts applies.
-    if config.get(SECTION, "max_attempts") is None:
-        return None
-    return config.get_int(SECTION, "max_attempts", 5, minimum=1, maximum=100)
-
-
-def _check_known_keys(raw: Mapping[str, str]) -> None:
-    # A misspelt key may hold a secret (hmac_secrte), so its value is not shown.
-    for key in raw:
-        if key not in KNOWN_KEYS:
-            raise ConfigError(
-                SECTION, key, "***", f"one of the keys {', '.join(KNOWN_KEYS)}"
-            )
 
 
 def _read_choice(

@@ -11,10 +11,9 @@ import re
 from urllib.parse import parse_qsl
 from urllib.parse import urlsplit
 
+from gateway.kit import MASK
 from gateway.kit import register_secret
 from gateway.kit import register_secret_in_url
-
-MASK = "***"
 
 # Path segments that look like generated tokens rather than words.
 _TOKEN_LIKE = re.compile(r"^(?=.*\d)[A-Za-z0-9._~%+=-]{8,}$")

@@ -13,7 +13,7 @@ HMAC_SECRET = "whsec-a1b2c3d4e5f6"
 
 
 def test_gateway_alarm_reaches_webhook_signed_with_secrets_masked(
-    stub, make_app, isolated_gateway, tmp_path
+    stub_server, make_app, isolated_gateway, tmp_path
 ):
     app = make_app(
         {
@@ -21,7 +21,7 @@ def test_gateway_alarm_reaches_webhook_signed_with_secrets_masked(
             "logging": {"level": "DEBUG"},
             "plugin:sql": {"url": f"sqlite:///{tmp_path / 'alarms.db'}"},
             "plugin:webhook": {
-                "url": f"{stub.url}/hook/{URL_TOKEN}",
+                "url": f"{stub_server.url}/hook/{URL_TOKEN}",
                 "hmac_secret": HMAC_SECRET,
             },
         }
@@ -33,7 +33,7 @@ def test_gateway_alarm_reaches_webhook_signed_with_secrets_masked(
         content_type="application/json",
     )
 
-    (request,) = stub.wait_for(1)
+    (request,) = stub_server.wait_for(1)
     logger.complete()
     sent = request.json()
     assert answer.status_code == 200

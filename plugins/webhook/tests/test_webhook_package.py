@@ -1,38 +1,10 @@
-"""The webhook distribution: entry point, public names, dependency rule."""
+"""The webhook distribution keeps the rules of a plugin package."""
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 import alarmhugger_webhook
-from gateway.plugins import find_installed_plugins
-
-PACKAGE = Path(alarmhugger_webhook.__file__).parent
+from gateway.testing import find_package_problems
 
 
-def test_package_entry_point_names_the_plugin_class():
-    installed = find_installed_plugins()["webhook"]
-
-    assert installed.distribution == "alarmhugger-webhook"
-    assert installed.target == "alarmhugger_webhook:WebhookPlugin"
-
-
-def test_package_exports_are_complete():
-    public = {
-        name
-        for name in vars(alarmhugger_webhook)
-        if not name.startswith("_") and name != "annotations"
-    }
-
-    assert set(alarmhugger_webhook.__all__) == public
-
-
-def test_package_imports_from_core_only_through_kit():
-    core_imports = re.compile(
-        r"^\s*(?:from|import)\s+gateway(?:\.(\w+))?", re.MULTILINE
-    )
-
-    for module in PACKAGE.glob("*.py"):
-        for match in core_imports.finditer(module.read_text(encoding="utf-8")):
-            assert match.group(1) == "kit", f"{module.name} imports {match.group(0)}"
+def test_package_entry_point_exports_and_imports_keep_the_rules():
+    assert find_package_problems(alarmhugger_webhook, "webhook", "WebhookPlugin") == []

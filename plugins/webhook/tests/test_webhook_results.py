@@ -7,30 +7,29 @@ import email.utils
 
 import pytest
 
-from alarmhugger_webhook._response import parse_retry_after
 from alarmhugger_webhook._response import result_from_response
 from gateway.testing import StubHTTPServer
 from gateway.testing import StubResponse
 
 
 @pytest.mark.parametrize("status", [200, 201, 202, 204])
-def test_send_2xx_answer_is_ok(stub, make_notifier, make_alarm, status):
-    stub.respond = lambda request, count: StubResponse(status)
+def test_send_2xx_answer_is_ok(stub_server, make_notifier, make_alarm, status):
+    stub_server.respond = lambda request, count: StubResponse(status)
 
-    result = make_notifier(url=stub.url).send(make_alarm())
+    result = make_notifier(url=stub_server.url).send(make_alarm())
 
     assert result.ok
     assert result.detail.startswith(f"HTTP {status} ")
 
 
 def test_send_429_with_retry_after_seconds_is_rate_limited(
-    stub, make_notifier, make_alarm
+    stub_server, make_notifier, make_alarm
 ):
-    stub.respond = lambda request, count: StubResponse(
+    stub_server.respond = lambda request, count: StubResponse(
         429, {"error": "slow down"}, headers={"Retry-After": "17"}
     )
 
-    result = make_notifier(url=stub.url).send(make_alarm())
+    result = make_notifier(url=stub_server.url).send(make_alarm())
 
     assert not result.ok
     assert result.is_rate_limited
@@ -40,27 +39,27 @@ def test_send_429_with_retry_after_seconds_is_rate_limited(
 
 
 def test_send_429_with_retry_after_date_waits_until_then(
-    stub, make_notifier, make_alarm
+    stub_server, make_notifier, make_alarm
 ):
     later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=120)
-    stub.respond = lambda request, count: StubResponse(
+    stub_server.respond = lambda request, count: StubResponse(
         429, headers={"Retry-After": email.utils.format_datetime(later, usegmt=True)}
     )
 
-    result = make_notifier(url=stub.url).send(make_alarm())
+    result = make_notifier(url=stub_server.url).send(make_alarm())
 
     assert result.is_rate_limited
     assert 110 <= result.retry_after <= 120
 
 
 def test_send_503_with_retry_after_is_plain_failure_with_delay(
-    stub, make_notifier, make_alarm
+    stub_server, make_notifier, make_alarm
 ):
-    stub.respond = lambda request, count: StubResponse(
+    stub_server.respond = lambda request, count: StubResponse(
         503, headers={"Retry-After": "30"}
     )
 
-    result = make_notifier(url=stub.url).send(make_alarm())
+    result = make_notifier(url=stub_server.url).send(make_alarm())
 
     assert not result.ok
     assert not result.is_rate_limited
@@ -70,11 +69,11 @@ def test_send_503_with_retry_after_is_plain_failure_with_delay(
 
 @pytest.mark.parametrize("status", [408, 425, 500, 502, 503, 504])
 def test_send_transient_status_is_plain_failure(
-    stub, make_notifier, make_alarm, status
+    stub_server, make_notifier, make_alarm, status
 ):
-    stub.respond = lambda request, count: StubResponse(status, body=b"try later")
+    stub_server.respond = lambda request, count: StubResponse(status, body=b"try later")
 
-    result = make_notifier(url=stub.url).send(make_alarm())
+    result = make_notifier(url=stub_server.url).send(make_alarm())
 
     assert not result.ok
     assert not result.is_permanent
@@ -84,42 +83,48 @@ def test_send_transient_status_is_plain_failure(
 
 
 @pytest.mark.parametrize("status", [400, 401, 403, 404, 405, 410, 413, 422])
-def test_send_client_error_status_is_permanent(stub, make_notifier, make_alarm, status):
-    stub.respond = lambda request, count: StubResponse(status, {"error": "no"})
+def test_send_client_error_status_is_permanent(
+    stub_server, make_notifier, make_alarm, status
+):
+    stub_server.respond = lambda request, count: StubResponse(status, {"error": "no"})
 
-    result = make_notifier(url=stub.url).send(make_alarm())
+    result = make_notifier(url=stub_server.url).send(make_alarm())
 
     assert not result.ok
     assert result.is_permanent
     assert result.detail.startswith(f"HTTP {status} ")
 
 
-def test_send_redirect_is_not_followed_and_permanent(stub, make_notifier, make_alarm):
-    stub.respond = lambda request, count: StubResponse(
-        302, headers={"Location": f"{stub.url}/elsewhere"}
+def test_send_redirect_is_not_followed_and_permanent(
+    stub_server, make_notifier, make_alarm
+):
+    stub_server.respond = lambda request, count: StubResponse(
+        302, headers={"Location": f"{stub_server.url}/elsewhere"}
     )
 
-    result = make_notifier(url=f"{stub.url}/hook").send(make_alarm())
+    result = make_notifier(url=f"{stub_server.url}/hook").send(make_alarm())
 
     assert not result.ok
     assert result.is_permanent
     assert "redirects are not followed" in result.detail
-    assert [request.path for request in stub.wait_for(1)] == ["/hook"]
+    assert [request.path for request in stub_server.wait_for(1)] == ["/hook"]
 
 
-def test_send_long_error_body_is_shortened_in_detail(stub, make_notifier, make_alarm):
-    stub.respond = lambda request, count: StubResponse(500, body=b"x" * 3000)
+def test_send_long_error_body_is_shortened_in_detail(
+    stub_server, make_notifier, make_alarm
+):
+    stub_server.respond = lambda request, count: StubResponse(500, body=b"x" * 3000)
 
-    result = make_notifier(url=stub.url).send(make_alarm())
+    result = make_notifier(url=stub_server.url).send(make_alarm())
 
     assert len(result.detail) < 200
     assert result.detail.endswith("x…")
 
 
 def test_send_refused_connection_is_plain_failure(
-    make_notifier, make_alarm, closed_port
+    make_notifier, make_alarm, closed_url
 ):
-    notifier = make_notifier(url=f"http://127.0.0.1:{closed_port}/hook")
+    notifier = make_notifier(url=f"{closed_url}/hook")
 
     result = notifier.send(make_alarm())
 
@@ -162,10 +167,11 @@ def test_send_slow_answer_times_out_as_plain_failure(make_notifier, make_alarm):
         pytest.param("Wed, 01 May 2024 11:00:00 GMT", 0.0, id="date-in-past"),
     ],
 )
-def test_parse_retry_after_values_give_seconds(value, seconds):
+def test_result_from_response_retry_after_values_give_seconds(value, seconds):
     now = dt.datetime(2024, 5, 1, 12, 0, tzinfo=dt.timezone.utc)
+    headers = {} if value is None else {"Retry-After": value}
 
-    assert parse_retry_after(value, now=now) == seconds
+    assert result_from_response(429, headers, now=now).retry_after == seconds
 
 
 def test_result_from_response_unknown_status_is_named_by_number():

@@ -60,11 +60,11 @@ def test_describe_url_with_credentials_shows_only_safe_parts(make_notifier):
     ],
 )
 def test_send_failure_logs_and_details_hold_no_secret(
-    stub, make_notifier, make_alarm, log_text, answer
+    stub_server, make_notifier, make_alarm, log_records, answer
 ):
-    stub.respond = lambda request, count: answer
+    stub_server.respond = lambda request, count: answer
     notifier = make_notifier(
-        url=f"{stub.url.replace('://', f'://bot:{PASSWORD}@')}/h/{PATH_TOKEN}"
+        url=f"{stub_server.url.replace('://', f'://bot:{PASSWORD}@')}/h/{PATH_TOKEN}"
         f"?key={QUERY_TOKEN}",
         headers=f"Authorization: Bearer {HEADER_TOKEN}",
         hmac_secret=HMAC_SECRET,
@@ -72,33 +72,33 @@ def test_send_failure_logs_and_details_hold_no_secret(
 
     result = notifier.send(make_alarm())
 
-    seen = " ".join([log_text(), result.detail, notifier.describe()])
+    seen = " ".join([repr(log_records), result.detail, notifier.describe()])
     assert not result.ok
     assert not [secret for secret in SECRETS if secret in seen]
 
 
 def test_send_refused_connection_detail_holds_no_url(
-    make_notifier, make_alarm, log_text, closed_port
+    make_notifier, make_alarm, log_records, closed_url
 ):
     notifier = make_notifier(
-        url=f"http://bot:{PASSWORD}@127.0.0.1:{closed_port}/h/{PATH_TOKEN}"
+        url=f"{closed_url.replace('://', f'://bot:{PASSWORD}@')}/h/{PATH_TOKEN}"
         f"?key={QUERY_TOKEN}"
     )
 
     result = notifier.send(make_alarm())
 
-    seen = log_text() + result.detail
+    seen = repr(log_records) + result.detail
     assert "127.0.0.1" not in result.detail
     assert not [secret for secret in SECRETS if secret in seen]
 
 
 def test_send_answer_echoing_the_token_is_masked_in_detail(
-    stub, make_notifier, make_alarm
+    stub_server, make_notifier, make_alarm
 ):
-    stub.respond = lambda request, count: StubResponse(
+    stub_server.respond = lambda request, count: StubResponse(
         400, body=f"unknown key {QUERY_TOKEN} for {PATH_TOKEN}".encode()
     )
-    notifier = make_notifier(url=f"{stub.url}/h/{PATH_TOKEN}?key={QUERY_TOKEN}")
+    notifier = make_notifier(url=f"{stub_server.url}/h/{PATH_TOKEN}?key={QUERY_TOKEN}")
 
     result = notifier.send(make_alarm())
 
