@@ -67,13 +67,17 @@ def resolve_client_address(
     forwarded: str | None,
     x_forwarded_for: str | None,
     trusted: list[Network],
+    header: str = "x-forwarded-for",
 ) -> str:
     """Return the client's address, walking back through trusted proxies only.
 
-    Starting at the TCP peer, each hop named in ``Forwarded`` (preferred)
-    or ``X-Forwarded-For`` is believed only while the address that told us
-    about it is a trusted proxy. A forged header from an untrusted peer
-    therefore changes nothing.
+    Starting at the TCP peer, each hop named in the one forwarding header
+    the proxies are configured to set (``header``: ``x-forwarded-for`` or
+    ``forwarded``) is believed only while the address that told us about it
+    is a trusted proxy. The other header is ignored: a proxy that appends to
+    ``X-Forwarded-For`` passes a client's own ``Forwarded`` header through
+    untouched, so believing it would let the client pick its address. A
+    forged header from an untrusted peer changes nothing either.
     """
     current = parse_address(peer)
     if current is None:
@@ -81,12 +85,10 @@ def resolve_client_address(
     if not trusted or not _is_trusted(current, trusted):
         return str(current)
 
-    if forwarded:
-        hops = _forwarded_for(forwarded)
-    elif x_forwarded_for:
-        hops = x_forwarded_for.split(",")
+    if header == "forwarded":
+        hops = _forwarded_for(forwarded or "")
     else:
-        hops = []
+        hops = (x_forwarded_for or "").split(",") if x_forwarded_for else []
 
     for hop in reversed(hops):
         if not _is_trusted(current, trusted):

@@ -71,12 +71,21 @@ def mask(text: str) -> str:
     return _URL_PASSWORD.sub(rf"\g<1>{MASK}@", text)
 
 
+# Control characters from request data (a newline in a path or a ticker)
+# would let a sender forge log lines or colour a terminal: show them escaped.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _escape_controls(text: str) -> str:
+    return _CONTROL.sub(lambda match: repr(match.group())[1:-1], text)
+
+
 def _mask_record(record: Any) -> None:
-    record["message"] = mask(record["message"])
+    record["message"] = _escape_controls(mask(record["message"]))
     extra = record["extra"]
     for key, value in extra.items():
         if isinstance(value, str):
-            extra[key] = mask(value)
+            extra[key] = _escape_controls(mask(value))
 
     shown = " ".join(
         f"{key}={value}"

@@ -20,6 +20,8 @@ from loguru import logger
 from waitress.channel import HTTPChannel
 from waitress.task import ErrorTask
 
+from gateway.errors import GatewayError
+
 if TYPE_CHECKING:
     from gateway.config import GatewayConfig
 
@@ -29,7 +31,7 @@ class _JsonErrorTask(ErrorTask):
 
     def execute(self) -> None:
         error = self.request.error
-        limit = self.channel.adj.max_request_body_size
+        limit = self.channel.adj.max_request_body_size - 1
         code = re.sub(r"[^a-z0-9]+", "_", error.reason.lower()).strip("_")
         body: dict[str, Any] = {"error": code, "message": error.body, "status": error.code}
 
@@ -66,14 +68,38 @@ def serve(
     host: str,
     port: int,
     on_reject: Callable[[int], None] | None = None,
+    on_listening: Callable[[], None] | None = None,
 ) -> None:
-    """Serve ``app`` until interrupted."""
-    server = waitress.create_server(
+    """Serve ``app`` until interrupted.
+
+    :raises GatewayError: when the address cannot be listened on (port in
+        use, unknown host).
+    """
+    try:
+        server = _create_server(app, config, host, port)
+    except (OSError, ValueError) as error:
+        raise GatewayError(
+            f"cannot listen on {host}:{port}: {error}; "
+            "choose another [gateway] host/port (or --host/--port)"
+        ) from error
+    server.channel_class = _JsonErrorChannel  # type: ignore[union-attr]
+    server.on_reject = on_reject  # type: ignore[union-attr]
+    if on_listening is not None:
+        on_listening()
+    try:
+        server.run()
+    finally:
+        server.close()
+
+
+def _create_server(app: Any, config: GatewayConfig, host: str, port: int) -> Any:
+    return waitress.create_server(
         app,
         host=host,
         port=port,
         threads=config.threads,
-        max_request_body_size=config.max_body_bytes,
+        # waitress refuses a body of exactly its limit; ours is inclusive.
+        max_request_body_size=config.max_body_bytes + 1,
         ident="AlarmHugger",
         clear_untrusted_proxy_headers=False,
         # A bar-close burst opens many keep-alive connections at once;
@@ -83,9 +109,3 @@ def serve(
         ),
         channel_timeout=config.get_int("gateway", "idle_timeout", 30, minimum=1, maximum=3600),
     )
-    server.channel_class = _JsonErrorChannel  # type: ignore[union-attr]
-    server.on_reject = on_reject  # type: ignore[union-attr]
-    try:
-        server.run()
-    finally:
-        server.close()

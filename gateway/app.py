@@ -71,6 +71,7 @@ def create_app(
 
     host = PluginHost.from_config(config, extra=plugins)
     host.configure(config)
+    host.require_storage()
     dispatcher = build_dispatcher(config, host)
     ingest = Ingest(host, dispatcher, DedupSettings.from_config(config))
     spool = None
@@ -108,6 +109,12 @@ def create_app(
     api = Api(app)
     for blueprint in (webhook.bp, alarms.bp, deliveries.bp, server.bp):
         api.register_blueprint(blueprint)
+    try:
+        host.register_routes(app)
+    except Exception:
+        # Started threads and connections must not outlive a refused start.
+        gateway_of(app).close()
+        raise
     errors.register(app)
     middleware.register(app, config)
     return app

@@ -10,6 +10,7 @@ fills the environment without overriding what is already set.
 from __future__ import annotations
 
 import configparser
+import difflib
 import ipaddress
 import os
 import re
@@ -18,6 +19,7 @@ from typing import Mapping
 
 from dotenv import dotenv_values
 
+from gateway._logging import MASK
 from gateway._logging import register_secret
 from gateway.errors import ConfigError
 
@@ -44,6 +46,24 @@ DEFAULTS: dict[str, dict[str, str]] = {
         "format": "text",
     },
 }
+
+# The keys of the core's own sections; anything else is a typo.
+CORE_KEYS: dict[str, frozenset[str]] = {
+    "gateway": frozenset(
+        {
+            "plugins", "host", "port", "threads", "max_body_bytes", "connection_limit",
+            "idle_timeout", "trusted_proxies", "forwarded_header", "data_dir", "spool",
+            "retention",
+        }
+    ),
+    "logging": frozenset({"level", "console", "file", "rotation", "retention", "format"}),
+    "api": frozenset({"keys"}),
+    "delivery": frozenset(
+        {"enabled", "max_attempts", "retry_base", "retry_max", "poll_interval", "lease", "batch_size"}
+    ),
+    "dedup": frozenset({"enabled", "id_fields", "id_window", "hash_window"}),
+}
+CORE_KEY_PREFIXES = ("order.",)
 
 # The original service's variables and where they land.
 LEGACY_ENVIRONMENT: dict[str, tuple[str, str]] = {
@@ -164,6 +184,24 @@ class GatewayConfig:
         path = Path(self.get(section, key, default) or default).expanduser()
         return path if path.is_absolute() else self.base_dir / path
 
+    def get_file(self, section: str, key: str, expected: str) -> Path | None:
+        """Return the path of an existing file, or ``None`` when the key is unset.
+
+        Relative paths are taken from the config's folder, as by
+        :meth:`get_path`.
+
+        :param expected: what the file should be, for the error message,
+            e.g. ``a PEM file of certificate authorities``.
+        :raises ConfigError: when no file is at that path.
+        """
+        if self.get(section, key) is None:
+            return None
+
+        path = self.get_path(section, key, "")
+        if not path.is_file():
+            raise ConfigError(section, key, str(path), expected)
+        return path
+
     @property
     def enabled_plugins(self) -> list[str]:
         """The plugin names listed in ``[gateway] plugins``, in order."""
@@ -194,12 +232,22 @@ class GatewayConfig:
             for entry in self.get_list("gateway", "trusted_proxies")
         ]
 
+    @property
+    def forwarded_header(self) -> str:
+        """The one forwarding header trusted proxies set (the other is ignored)."""
+        header = (self.get("gateway", "forwarded_header", "x-forwarded-for") or "").lower()
+        if header not in {"x-forwarded-for", "forwarded"}:
+            raise ConfigError(
+                "gateway", "forwarded_header", header, "x-forwarded-for or forwarded"
+            )
+        return header
+
     def validate(self) -> None:
         """Check the core's own settings; plugins check theirs when configured."""
         self.get_int("gateway", "port", 8080, minimum=1, maximum=65535)
         self.get_int("gateway", "connection_limit", 1000, minimum=10, maximum=100000)
         self.get_int("gateway", "idle_timeout", 30, minimum=1, maximum=3600)
-        _ = self.threads, self.max_body_bytes, self.trusted_proxies
+        _ = self.threads, self.max_body_bytes, self.trusted_proxies, self.forwarded_header
 
         if not self.enabled_plugins:
             raise ConfigError(
@@ -219,6 +267,23 @@ class GatewayConfig:
         if log_format not in {"text", "json"}:
             raise ConfigError("logging", "format", log_format, "text or json")
         self.get_bool("logging", "console", True)
+
+        for key in self.get_list("api", "keys"):
+            if len(key) < 8:
+                raise ConfigError("api", "keys", MASK, "API keys of 8 characters or more")
+        self._refuse_unknown_keys()
+
+    def _refuse_unknown_keys(self) -> None:
+        # A misspelt key (keys -> key) must not silently leave the API open.
+        for section, known in CORE_KEYS.items():
+            for key in self.sections.get(section, {}):
+                if key in known or any(key.startswith(prefix) for prefix in CORE_KEY_PREFIXES):
+                    continue
+                close = difflib.get_close_matches(key, sorted(known), n=1)
+                hint = f" (did you mean {close[0]}?)" if close else ""
+                raise ConfigError(
+                    section, key, MASK, f"one of the keys of [{section}]{hint}: {', '.join(sorted(known))}"
+                )
 
 
 def parse_network(

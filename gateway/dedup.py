@@ -6,6 +6,9 @@ sender's own id when the body has one of the configured id fields (held
 for ``id_window``), otherwise a hash of route and body (held for
 ``hash_window``: long enough to cover the re-sends, shorter than the next
 bar of a one-minute chart, whose identical static message is a new alert).
+When the body also carries the alert's time (``timenow``, ``time``,
+``timestamp``), it joins the id in the key, so an id a strategy reuses on
+every trade only matches a replay of the same event.
 """
 
 from __future__ import annotations
@@ -79,6 +82,12 @@ def assign_dedup_key(alarm: Alarm, request: InboundRequest, settings: DedupSetti
         if value is not None and str(value).strip() and "{{" not in str(value):
             if settings.id_window.total_seconds() > 0:
                 alarm.dedup_key = f"id:{request.route}:{str(value).strip()[:200]}"
+                # Strategy order ids ("Long Entry") repeat on every trade; with
+                # the alert's own time in the key, only a replay of the same
+                # event counts as a duplicate.
+                stamp = _event_stamp(lowered)
+                if stamp:
+                    alarm.dedup_key += f"@{stamp}"
                 alarm.dedup_until = alarm.received_at + settings.id_window
             return
 
@@ -86,3 +95,14 @@ def assign_dedup_key(alarm: Alarm, request: InboundRequest, settings: DedupSetti
         digest = hashlib.sha256(request.route.encode() + b"\n" + request.body).hexdigest()
         alarm.dedup_key = f"hash:{digest}"
         alarm.dedup_until = alarm.received_at + settings.hash_window
+
+
+_TIME_FIELDS = ("timenow", "time", "timestamp")
+
+
+def _event_stamp(fields: dict[str, object]) -> str | None:
+    for name in _TIME_FIELDS:
+        value = fields.get(name)
+        if value is not None and str(value).strip() and "{{" not in str(value):
+            return str(value).strip()[:40]
+    return None

@@ -38,3 +38,11 @@ class PluginError(GatewayError):
 
 class StorageUnavailable(GatewayError):
     """Storage cannot be reached right now; the write may be tried later."""
+
+
+class StorageRejected(GatewayError):
+    """Storage is reachable but refuses this alarm (a value it cannot hold).
+
+    Retrying the same alarm cannot help; the spool sets such alarms aside
+    instead of retrying them.
+    """

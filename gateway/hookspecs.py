@@ -8,18 +8,30 @@ breaking change and bumps :data:`HOOK_API_VERSION`.
 Hooks marked *first result* stop at the first implementation that returns
 something other than ``None``. Implementations are asked in the order the
 plugins are listed in ``[gateway] plugins``; ``tryfirst=True`` and
-``trylast=True`` on the implementation move it to the front or the back.
+``trylast=True`` on the implementation move it to the front or the back,
+and ``[gateway] order.<hook> = a, b`` reorders the named plugins among
+themselves for one hook.
+
+A plugin may state which versions of this contract it was written for with
+a ``hook_api_versions`` attribute (see :data:`HOOK_API_VERSION`); the
+reference for plugin authors is ``docs/plugins.md``, generated from the
+docstrings below.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import TYPE_CHECKING
+from typing import Any
 from typing import Mapping
 
 import pluggy
 
 if TYPE_CHECKING:
+    import click
+    from flask import Flask
+    from marshmallow import Schema
+
     from gateway._types import Alarm
     from gateway._types import AlarmPage
     from gateway._types import AlarmQuery
@@ -36,6 +48,11 @@ if TYPE_CHECKING:
     from gateway.notify import Notifier
 
 PROJECT = "gateway"
+
+# The version of this contract. It goes up only when a hook or an argument
+# is removed or renamed, or a hook's meaning changes; adding hooks or
+# arguments keeps it. A plugin states the versions it supports with a
+# ``hook_api_versions`` attribute (an int, a tuple of ints or a range).
 HOOK_API_VERSION = 1
 
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -48,19 +65,56 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 
 
 @hookspec
-def gateway_configure(config: GatewayConfig) -> None:
+def gateway_settings_schema() -> type[Schema] | Schema | None:
+    """Declare this plugin's settings as a marshmallow schema; once per gateway.
+
+    Called for every enabled plugin when the gateway is built, by
+    ``gateway serve`` and ``gateway check-config`` alike, before
+    :func:`gateway_configure`. Return a :class:`marshmallow.Schema` class
+    (or instance) describing the keys of your ``[plugin:NAME]`` section, or
+    ``None`` to check the section yourself. The core loads the section
+    with it and hands the result to :func:`gateway_configure` as
+    ``settings``.
+
+    Values arrive as the strings written in ``gateway.ini``; a key left
+    empty counts as not set, so ``load_default`` applies. Unknown keys are
+    refused unless the schema says otherwise (``unknown = EXCLUDE``). Mark
+    a field ``metadata={"secret": True}`` to keep its value out of logs and
+    error messages (keys named like ``token`` or ``password`` are masked
+    anyway). A failed field stops the start with a
+    :class:`~gateway.kit.ConfigError` naming the section, the key, the
+    (masked) value and what was expected, taken from the field's type,
+    its ``metadata={"expected": ...}`` and marshmallow's message.
+
+    An exception raised by this hook stops the start, reported with the
+    plugin's name.
+
+    .. versionadded:: 0.2
+    """
+
+
+@hookspec
+def gateway_configure(config: GatewayConfig, settings: dict[str, Any]) -> None:
     """Read and check this plugin's settings; called once per gateway.
 
     Called for every enabled plugin when the gateway is built, by
-    ``gateway serve`` and ``gateway check-config`` alike, before any other
-    hook. Read your own section with ``config.plugin_settings("NAME")`` and
-    keep what you need on the plugin object. Do not connect to anything
-    here: ``check-config`` must work without the network.
+    ``gateway serve`` and ``gateway check-config`` alike, after
+    :func:`gateway_settings_schema` and before any other hook. Keep what
+    you need on the plugin object. Do not connect to anything here:
+    ``check-config`` must work without the network.
 
-    :param config: the gateway's validated configuration.
+    :param config: the gateway's validated configuration; other sections
+        are read with ``config.get(...)`` and the typed getters.
+    :param settings: this plugin's own ``[plugin:NAME]`` section: what the
+        plugin's settings schema loaded (typed values, defaults filled in)
+        when it declares one, otherwise the raw strings as written
+        (``config.plugin_settings("NAME")``).
     :raises gateway.kit.ConfigError: to refuse a bad setting; the start
         stops with your message. Any other exception also stops the start,
         reported with the plugin's name.
+
+    .. versionchanged:: 0.2
+       The ``settings`` argument.
     """
 
 
@@ -69,8 +123,11 @@ def gateway_startup(config: GatewayConfig) -> None:
     """Open connections and start background work; called once per gateway.
 
     Called after every plugin was configured, when the gateway is about to
-    serve (or to run a command that needs storage). An exception stops the
-    start, reported with the plugin's name.
+    serve (or to run a command that needs storage).
+
+    :param config: the gateway's validated configuration.
+
+    An exception stops the start, reported with the plugin's name.
     """
 
 
@@ -129,8 +186,10 @@ def gateway_enrich_alarm(alarm: Alarm, request: InboundRequest) -> None:
     """Add fields to a parsed alarm before it is stored; once per alarm.
 
     Change ``alarm`` in place (``alarm.fields[...] = ...``). Every
-    enabled implementation is called. An exception is logged with the
-    plugin's name and the alarm's id, and the alarm is stored as it is.
+    enabled implementation is called.
+
+    An exception is logged with the plugin's name and the alarm's id, and
+    the alarm is stored as it is.
     """
 
 
@@ -147,6 +206,9 @@ def gateway_store_alarm(alarm: Alarm, notifiers: list[str]) -> StoreResult | Non
     now, for each name in ``notifiers``. Return only after the commit; the
     client is answered 2xx after this returns.
 
+    :param alarm: the alarm to write, with its new id.
+    :param notifiers: the names of the notifiers that accepted the alarm.
+
     Writing is idempotent on ``alarm.id``: when that id is already stored
     (a spooled alarm drained twice), return ``StoreResult(alarm.id)`` and
     write nothing. When ``alarm.dedup_key`` is set and an alarm with the
@@ -156,7 +218,10 @@ def gateway_store_alarm(alarm: Alarm, notifiers: list[str]) -> StoreResult | Non
     Two copies arriving at the same moment must not both be stored.
 
     :raises gateway.kit.StorageUnavailable: when the store cannot be
-        reached; the core answers 503 so the sender retries.
+        reached. The alarm then goes to the spool (the sender gets 202) or,
+        with the spool off, the sender gets 503 and retries. Any other
+        exception is logged with the plugin's name and the alarm's id and
+        handled the same way.
 
     *First result.*
     """
@@ -166,7 +231,11 @@ def gateway_store_alarm(alarm: Alarm, notifiers: list[str]) -> StoreResult | Non
 def gateway_query_alarms(query: AlarmQuery) -> AlarmPage | None:
     """List stored alarms matching ``query``, newest first.
 
-    Return at most ``query.limit`` alarms and whether more follow.
+    Called for ``GET /alarms`` and ``GET /alarms/latest``. Return at most
+    ``query.limit`` alarms and whether more follow.
+
+    An exception answers that API request with a JSON 500 and is logged
+    with the plugin's name.
 
     *First result.*
     """
@@ -175,6 +244,11 @@ def gateway_query_alarms(query: AlarmQuery) -> AlarmPage | None:
 @hookspec(firstresult=True)
 def gateway_get_alarm(alarm_id: str) -> Alarm | None:
     """Fetch one stored alarm by id, with its deliveries; ``None`` when absent.
+
+    Called for ``GET /alarms/<id>``.
+
+    An exception answers that API request with a JSON 500 and is logged
+    with the plugin's name.
 
     *First result.*
     """
@@ -193,6 +267,12 @@ def gateway_claim_deliveries(
     Several processes may claim at once: no delivery may be handed to two
     claimers (``FOR UPDATE SKIP LOCKED`` on PostgreSQL).
 
+    Called by each notifier's delivery lane whenever it looks for work.
+
+    An exception counts as nothing claimed and the lane asks again at its
+    next poll; it is logged with the plugin's name (a
+    :class:`~gateway.kit.StorageUnavailable` quietly).
+
     *First result.*
     """
 
@@ -205,7 +285,10 @@ def gateway_finish_delivery(delivery: Delivery, outcome: DeliveryOutcome) -> boo
     ``attempts`` when ``outcome.counts_as_attempt``; replace ``last_error``
     when ``outcome.error`` is set (clear it on ``delivered``) and
     ``detail`` when ``outcome.detail`` is set. Return ``True`` when
-    recorded.
+    recorded, ``False`` when another worker holds the claim by now.
+
+    An exception is logged with the plugin's name; the delivery stays
+    claimed until its lease runs out and is attempted again after that.
 
     *First result.*
     """
@@ -215,6 +298,9 @@ def gateway_finish_delivery(delivery: Delivery, outcome: DeliveryOutcome) -> boo
 def gateway_release_deliveries(worker: str) -> int | None:
     """Release every claim ``worker`` holds (on a clean stop); return how many.
 
+    An exception is logged as a warning; the claims then expire with their
+    leases.
+
     *First result.*
     """
 
@@ -222,6 +308,12 @@ def gateway_release_deliveries(worker: str) -> int | None:
 @hookspec(firstresult=True)
 def gateway_query_deliveries(query: DeliveryQuery) -> list[Delivery] | None:
     """List deliveries matching ``query``, newest first, without their alarms.
+
+    Called for ``GET /deliveries``, ``POST /deliveries/<id>/retry`` and
+    ``gateway deliveries list``.
+
+    An exception answers the API request with a JSON 500, or stops the
+    command with the plugin's name.
 
     *First result.*
     """
@@ -237,6 +329,9 @@ def gateway_requeue_deliveries(
     is re-queued; otherwise only those ids that are in ``state``. The
     attempt count starts again from zero.
 
+    An exception answers the API request with a JSON 500, or stops
+    ``gateway deliveries retry`` with the plugin's name.
+
     *First result.*
     """
 
@@ -244,6 +339,10 @@ def gateway_requeue_deliveries(
 @hookspec(firstresult=True)
 def gateway_delivery_backlog() -> dict[str, NotifierBacklog] | None:
     """Count pending and dead deliveries per notifier, for health.
+
+    Called for ``GET /server/status-server`` when notifiers are enabled.
+
+    An exception is logged as a warning and the report shows no counts.
 
     *First result.*
     """
@@ -256,6 +355,10 @@ def gateway_prune_alarms(received_before: dt.datetime) -> int | None:
     Used by ``gateway alarms prune`` and the ``[gateway] retention``
     setting. Alarms with a pending delivery are kept. Return how many
     alarms were deleted.
+
+    An exception in the hourly retention run is logged as a warning and
+    tried again an hour later; in ``gateway alarms prune`` it stops the
+    command with the plugin's name.
 
     *First result.*
 
@@ -274,6 +377,9 @@ def gateway_upgrade_storage() -> str | None:
     Return a one-line description of what was done, e.g. the revision now
     in place.
 
+    An exception stops ``gateway db upgrade`` (exit status 1) with the
+    plugin's name.
+
     *First result.*
     """
 
@@ -283,8 +389,10 @@ def gateway_alarm_stored(alarm: Alarm, result: StoreResult) -> None:
     """React to an alarm that was just committed; once per stored alarm.
 
     Called in the request thread after the commit and before the answer:
-    keep it quick (wake a thread, bump a counter). Exceptions are logged
-    with the plugin's name and the alarm's id.
+    keep it quick (wake a thread, bump a counter). Every implementation is
+    called; duplicates of a stored alarm are not announced.
+
+    Exceptions are logged with the plugin's name and the alarm's id.
     """
 
 
@@ -299,8 +407,11 @@ def gateway_register_notifiers(config: GatewayConfig) -> list[Notifier] | None:
 
     Called after :func:`gateway_configure`. Return a list of
     :class:`~gateway.kit.Notifier` objects with names unique across the
-    gateway. Every implementation is called; an exception stops the start,
-    reported with the plugin's name.
+    gateway. Every implementation is called.
+
+    :param config: the gateway's validated configuration.
+
+    An exception stops the start, reported with the plugin's name.
     """
 
 
@@ -314,6 +425,64 @@ def gateway_check_health() -> Mapping[str, CheckResult] | None:
     """Report this plugin's own checks for ``/server/status-server``.
 
     Return a mapping of check name (e.g. ``"database"``) to
-    :class:`~gateway.kit.CheckResult`. Every implementation is called. An
-    exception counts as a failed check named after the plugin.
+    :class:`~gateway.kit.CheckResult`. Every implementation is called.
+
+    An exception counts as a failed check named after the plugin.
     """
+
+
+# --------------------------------------------------------------------------
+# Web and command line: what a plugin adds to the gateway's surface
+# --------------------------------------------------------------------------
+
+
+@hookspec
+def gateway_register_routes(app: Flask) -> None:
+    """Add this plugin's own HTTP routes to the app; once per app.
+
+    Called when the app is built, after :func:`gateway_configure` and after
+    the core's own blueprints are registered. Register a
+    :class:`flask.Blueprint` with ``app.register_blueprint(bp)``, e.g. a
+    sender-specific webhook path whose view hands the request to the
+    pipeline with :func:`gateway.kit.receive_webhook`. Use URL prefixes of
+    your own (``/<plugin name>/...``): the core's paths are ``/alarms``,
+    ``/deliveries``, ``/server`` and ``/docs``. Plugin routes do not appear
+    in the OpenAPI description and are not behind the read API key: put a
+    route that reads alarms behind it with
+    ``bp.before_request(gateway.kit.require_api_key)``. Every
+    implementation is called.
+
+    :param app: the Flask app being built.
+
+    An exception stops the start, reported with the plugin's name.
+
+    .. versionadded:: 0.2
+    """
+
+
+@hookspec
+def gateway_register_commands(cli: click.Group) -> None:
+    """Add this plugin's own commands to the ``gateway`` command line.
+
+    Called when ``gateway`` is asked for a command it does not know itself,
+    and by ``gateway plugins`` to list each plugin's commands; never for
+    the core's own commands or ``gateway --help``, which stay fast and work
+    without any configuration. To run a command, the plugins enabled in
+    the ``gateway.ini`` in use (``--config`` after the command name,
+    ``GATEWAY_CONFIG`` or ``./gateway.ini``) are loaded and configured
+    first, so the command may use what :func:`gateway_configure` kept;
+    nothing is started. Read settings inside the command, not while
+    registering it: ``gateway plugins`` registers without configuring.
+
+    Add commands with ``@cli.command()`` or ``cli.add_command(...)``; a
+    name the core already uses is ignored. Every top-level command gets a
+    ``--config`` option. Every implementation is called.
+
+    :param cli: a :class:`click.Group` collecting this run's plugin commands.
+
+    An exception (or a bad configuration) leaves the plugin commands out:
+    asking for one says why, and the core's commands keep working.
+
+    .. versionadded:: 0.2
+    """
+

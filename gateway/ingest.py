@@ -7,10 +7,12 @@ in the delivery dispatcher.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections import Counter
 from dataclasses import dataclass
 from dataclasses import field
+from decimal import Decimal
 from typing import Any
 from typing import Mapping
 
@@ -25,6 +27,7 @@ from gateway._types import StoreResult
 from gateway.dedup import DedupSettings
 from gateway.dedup import assign_dedup_key
 from gateway.delivery import Dispatcher
+from gateway.errors import StorageRejected
 from gateway.errors import StorageUnavailable
 from gateway.plugins import PluginCallError
 from gateway.plugins import PluginHost
@@ -69,7 +72,7 @@ class Ingest:
             self.count(f"rejected_{rejection.status}")
             return Outcome(
                 rejection.status,
-                {"error": rejection.error, "reason": rejection.reason},
+                _error_body(rejection.status, rejection.error, rejection.reason),
                 rejection.headers,
             )
 
@@ -80,7 +83,7 @@ class Ingest:
 
         try:
             result = self.store(alarm, targets)
-        except StorageUnavailable as error:
+        except (StorageUnavailable, StorageRejected) as error:
             return self._spool(alarm, targets, error)
 
         self.announce(alarm, targets, result)
@@ -90,6 +93,8 @@ class Ingest:
         return Outcome(200, body)
 
     def _spool(self, alarm: Alarm, targets: list[str], error: Exception) -> Outcome:
+        # Storage refusing even the raw alarm is treated like an outage:
+        # the spool keeps it (and sets it aside if storage keeps refusing).
         self.count("storage_unavailable")
         if self.spool is not None:
             try:
@@ -104,10 +109,9 @@ class Ingest:
         logger.error("alarm {} not stored: {}", alarm.id, error)
         return Outcome(
             503,
-            {
-                "error": "storage_unavailable",
-                "reason": "the alarm could not be stored; send it again",
-            },
+            _error_body(
+                503, "storage_unavailable", "the alarm could not be stored; send it again"
+            ),
             {"Retry-After": "5"},
         )
 
@@ -170,9 +174,22 @@ class Ingest:
     def store(self, alarm: Alarm, notifiers: list[str]) -> StoreResult:
         """Write one alarm through the storage plugin.
 
-        :raises StorageUnavailable: for any storage failure, so the caller
-            can spool the alarm instead of losing it.
+        Values no database column can hold are dropped first (with a
+        warning). When storage still refuses the alarm, it is stored again
+        without its parsed values, as a raw alarm, so it is not lost.
+
+        :raises StorageUnavailable: when storage cannot be reached; the
+            caller spools the alarm.
+        :raises StorageRejected: when storage refuses even the raw alarm.
         """
+        make_storable(alarm)
+        try:
+            return self._store_once(alarm, notifiers)
+        except StorageRejected as refusal:
+            logger.error("alarm {}: storage refused its parsed values: {}", alarm.id, refusal)
+            return self._store_once(strip_parsed_values(alarm, str(refusal)), notifiers)
+
+    def _store_once(self, alarm: Alarm, notifiers: list[str]) -> StoreResult:
         try:
             answer = self.plugins.call_first(
                 "gateway_store_alarm", alarm=alarm, notifiers=notifiers
@@ -180,10 +197,12 @@ class Ingest:
         except PluginCallError as failure:
             if isinstance(failure.error, StorageUnavailable):
                 raise failure.error from None
-            logger.opt(exception=failure.error).error(
-                "storage plugin {} failed on alarm {}", failure.plugin, alarm.id
+            logger.opt(exception=failure.error).debug(
+                "storage plugin {} refused alarm {}", failure.plugin, alarm.id
             )
-            raise StorageUnavailable(f"storage plugin {failure.plugin!r} failed") from failure
+            raise StorageRejected(
+                f"{type(failure.error).__name__}: {_first_line(failure.error)}"
+            ) from failure
 
         if answer is None:
             raise StorageUnavailable("no storage plugin is enabled")
@@ -224,6 +243,61 @@ class Ingest:
                     alarm.id,
                 )
         self.dispatcher.wake(targets)
+
+
+# Beyond these powers of ten a number is no price or quantity, and
+# PostgreSQL's NUMERIC and JSONB refuse it.
+_LARGEST_EXPONENT = 1000
+
+
+def _is_storable_number(value: Decimal) -> bool:
+    return value.is_finite() and abs(value.adjusted()) <= _LARGEST_EXPONENT
+
+
+def _storable_value(value: Any) -> Any:
+    if isinstance(value, Decimal) and not _is_storable_number(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {key: _storable_value(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_storable_value(item) for item in value]
+    return value
+
+
+def make_storable(alarm: Alarm) -> None:
+    """Replace numbers no database can hold: named ones by ``None``, others by text."""
+    for name in ("price", "quantity"):
+        value = getattr(alarm, name)
+        if value is not None and not _is_storable_number(value):
+            setattr(alarm, name, None)
+            alarm.warnings.append(f"{name} {str(value)[:40]} is out of range; not stored as a number")
+    alarm.fields = _storable_value(alarm.fields)
+
+
+def strip_parsed_values(alarm: Alarm, reason: str) -> Alarm:
+    """A copy of ``alarm`` keeping the body but none of the parsed values."""
+    return dataclasses.replace(
+        alarm,
+        ticker=None,
+        exchange=None,
+        interval=None,
+        action=None,
+        price=None,
+        quantity=None,
+        event_time=None,
+        fields={},
+        format="raw",
+        warnings=[*alarm.warnings, f"storage refused the parsed values ({reason[:200]}); kept raw"],
+    )
+
+
+def _error_body(status: int, error: str, reason: str) -> dict[str, Any]:
+    # The API's error shape; "reason" kept for senders that read it.
+    return {"error": error, "message": reason, "reason": reason, "status": status}
+
+
+def _first_line(error: BaseException) -> str:
+    return (str(error).splitlines() or [""])[0][:200]
 
 
 def _shown_key(key: str | None) -> str:

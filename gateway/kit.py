@@ -14,6 +14,7 @@ from gateway._client import parse_address
 from gateway._logging import MASK
 from gateway._logging import mask
 from gateway._logging import register_secret
+from gateway._settings import CommaList
 from gateway._types import DELIVERY_STATES
 from gateway._types import Alarm
 from gateway._types import AlarmPage
@@ -27,6 +28,8 @@ from gateway._types import NotifierBacklog
 from gateway._types import ParsedAlarm
 from gateway._types import Rejection
 from gateway._types import StoreResult
+from gateway.api.auth import require_api_key
+from gateway.api.webhook import receive_webhook
 from gateway.chat import ChatNotifier
 from gateway.chat import ChatPlugin
 from gateway.chat import ChatSettings
@@ -52,13 +55,16 @@ from gateway.notify import DEFAULT_TEMPLATE
 from gateway.notify import AlarmFilter
 from gateway.notify import MessageTemplate
 from gateway.notify import Notifier
+from gateway.notify import NotifierSettings
 from gateway.notify import SendResult
 from gateway.notify import alarm_to_dict
 from gateway.notify import alarm_to_json
 from gateway.notify import failure_from_exception
+from gateway.notify import failure_from_template_error
 from gateway.notify import first_line
 from gateway.notify import json_or_empty
 from gateway.notify import masked_url
+from gateway.notify import read_notifier_settings
 from gateway.notify import result_from_status
 from gateway.notify import retry_after_seconds
 
@@ -77,6 +83,7 @@ __all__ = [
     "ChatPlugin",
     "ChatSettings",
     "CheckResult",
+    "CommaList",
     "ConfigError",
     "Delivery",
     "DeliveryOutcome",
@@ -86,6 +93,7 @@ __all__ = [
     "MessageTemplate",
     "Notifier",
     "NotifierBacklog",
+    "NotifierSettings",
     "ParsedAlarm",
     "PartProgress",
     "PluginError",
@@ -99,6 +107,7 @@ __all__ = [
     "cut_outside_backslash",
     "cut_outside_entity",
     "failure_from_exception",
+    "failure_from_template_error",
     "first_line",
     "fit_message",
     "hookimpl",
@@ -109,8 +118,11 @@ __all__ = [
     "parse_address",
     "parse_network",
     "read_chat_settings",
+    "read_notifier_settings",
+    "receive_webhook",
     "register_secret",
     "register_secret_in_url",
+    "require_api_key",
     "result_from_status",
     "retry_after_seconds",
     "send_in_parts",

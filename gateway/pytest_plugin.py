@@ -43,7 +43,9 @@ from gateway import hookspecs
 from gateway._memory_storage import MemoryStorage
 from gateway._memory_storage import RecordingNotifierPlugin
 from gateway.config import GatewayConfig
+from gateway.plugins import load_plugin_settings
 from gateway.testing import StubHTTPServer
+from gateway.testing import free_port
 from gateway.testing import make_alarm as build_alarm
 
 GATEWAY_VARIABLES = ("GATEWAY_CONFIG", "DATABASE_URL", "ALLOWED_IPS", "APIKEY", "SECRETKEY", "APIURL")
@@ -161,7 +163,8 @@ def configure_notifier():
         manager = pluggy.PluginManager(hookspecs.PROJECT)
         manager.add_hookspecs(hookspecs)
         manager.register(plugin, name)
-        manager.hook.gateway_configure(config=config)
+        settings = load_plugin_settings(manager, name, config)
+        manager.hook.gateway_configure(config=config, settings=settings)
         [[notifier]] = manager.hook.gateway_register_notifiers(config=config)
         notifiers.append(notifier)
         return notifier
@@ -184,13 +187,6 @@ def silent_url():
         listener.bind(("127.0.0.1", 0))
         listener.listen(8)
         yield f"http://127.0.0.1:{listener.getsockname()[1]}"
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that was free a moment ago."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def write_config(folder: Path, sections: dict) -> Path:

@@ -33,6 +33,7 @@ from loguru import logger
 from gateway._json import dumps
 from gateway._types import Alarm
 from gateway._types import StoreResult
+from gateway.errors import StorageRejected
 from gateway.errors import StorageUnavailable
 from gateway.notify import alarm_to_dict
 
@@ -90,7 +91,10 @@ class Spool:
 
     def append(self, alarm: Alarm, notifiers: list[str]) -> None:
         """Append one alarm durably (written and fsynced) before returning."""
-        line = dumps({"alarm": alarm_to_dict(alarm), "notifiers": notifiers}, ensure_ascii=True)
+        line = dumps(
+            {"alarm": alarm_to_dict(alarm, internal=True), "notifiers": notifiers},
+            ensure_ascii=True,
+        )
         with self._lock:
             journal = self._open_journal()
             journal.write(line.encode("ascii") + b"\n")
@@ -198,6 +202,11 @@ class Spool:
             except StorageUnavailable:
                 self.is_storage_down = True
                 return count, False
+            except StorageRejected as refusal:
+                # Retrying cannot help, and must not hold up the alarms
+                # behind it: set it aside, kept, for an operator to look at.
+                self._set_aside(record, str(refusal))
+                result = None
             self.is_storage_down = False
             count += 1
             with self._drained:
@@ -205,10 +214,24 @@ class Spool:
                 self._drained.notify_all()
             # Progress survives a crash; a repeat would be idempotent anyway.
             done_marker.write_text(str(number + 1))
-            if self.on_stored is not None:
+            if self.on_stored is not None and result is not None:
                 self.on_stored(alarm, notifiers, result)
         done_marker.unlink(missing_ok=True)
         return count, True
+
+    def _set_aside(self, record: dict[str, Any], reason: str) -> None:
+        rejected = self.folder / "rejected.jsonl"
+        line = dumps({**record, "reason": reason}, ensure_ascii=True)
+        with open(rejected, "ab") as journal:
+            journal.write(line.encode("ascii") + b"\n")
+            journal.flush()
+            os.fsync(journal.fileno())
+        logger.error(
+            "spool: alarm {} refused by storage ({}); set aside in {}",
+            record["alarm"]["id"],
+            reason,
+            rejected,
+        )
 
     def _orphans(self, include: Path | None = None) -> list[Path]:
         if not self.folder.exists():

@@ -137,8 +137,42 @@ def test_alarms_prune_deletes_only_old_alarms(run, tmp_path):
     gateway_of(app).close()
 
 
-def test_alarms_prune_rejects_a_bad_duration(run):
-    result = run("alarms", "prune", "--older-than", "soon")
+@pytest.mark.parametrize("value", ["soon", "-90d", "0d", "30m", "99999999999d"])
+def test_alarms_prune_rejects_a_bad_or_dangerous_duration(run, value):
+    result = run("alarms", "prune", "--older-than", value)
 
     assert result.exit_code == 2
-    assert "a duration such as 30d" in result.output
+    assert "a duration of at least 1h" in result.output
+
+
+def test_check_config_without_storage_plugin_refuses(run):
+    result = run("check-config", sections={"gateway": {"plugins": "tradingview"}})
+
+    assert result.exit_code == 1
+    assert "no enabled plugin stores alarms" in result.output
+
+
+def test_check_config_plugin_listed_twice_refuses(run):
+    result = run("check-config", sections={"gateway": {"plugins": "tradingview, sql, sql"}})
+
+    assert result.exit_code == 1
+    assert "'sql' is listed twice" in result.output
+
+
+@pytest.mark.parametrize(
+    ("section", "key", "value"),
+    [
+        ("gateway", "retention", "-5d"),
+        ("gateway", "spool", "maybe"),
+        ("dedup", "hash_window", "abc"),
+        ("delivery", "max_attempts", "0"),
+    ],
+)
+def test_check_config_catches_what_serve_would_refuse(run, section, key, value):
+    result = run(
+        "check-config",
+        sections={"logging": {"file": "", "console": "false"}, section: {key: value}},
+    )
+
+    assert result.exit_code == 1
+    assert f"[{section}] {key}" in result.output

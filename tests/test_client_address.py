@@ -35,4 +35,14 @@ PROXY = [ipaddress.ip_network("10.0.0.0/8")]
     ],
 )
 def test_resolve_client_address_table(peer, forwarded, xff, trusted, expected):
-    assert resolve_client_address(peer, forwarded, xff, trusted) == expected
+    header = "forwarded" if forwarded else "x-forwarded-for"
+    assert resolve_client_address(peer, forwarded, xff, trusted, header) == expected
+
+
+def test_resolve_client_address_ignores_forwarded_when_proxy_sets_xff():
+    """Case 09-xff-spoofing-allowlist: a client's own Forwarded header behind nginx."""
+    found = resolve_client_address(
+        "10.0.0.2", "for=52.89.214.238", "1.2.3.4", PROXY, "x-forwarded-for"
+    )
+
+    assert found == "1.2.3.4"

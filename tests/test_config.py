@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from gateway._logging import mask
+from gateway.config import GatewayConfig
 from gateway.config import load_config
 from gateway.errors import ConfigError
 
@@ -147,3 +148,51 @@ def test_load_config_keeps_hash_and_semicolon_inside_values(tmp_path):
     config = load_config(path, environ={})
 
     assert config.plugin_settings("telegram")["template"] == "Long #{{ ticker }} ; size {{ quantity }}"
+
+
+def test_get_file_reads_existing_file_from_config_folder(tmp_path):
+    (tmp_path / "ca.pem").write_text("-----BEGIN CERTIFICATE-----\n")
+    sections = {"plugin:relay": {"ca_file": "ca.pem", "blank": " "}}
+    config = GatewayConfig(sections, path=tmp_path / "gateway.ini")
+
+    assert config.get_file("plugin:relay", "ca_file", "a PEM file") == (
+        tmp_path / "ca.pem"
+    )
+    assert config.get_file("plugin:relay", "blank", "a PEM file") is None
+    assert config.get_file("plugin:relay", "unset", "a PEM file") is None
+
+
+def test_get_file_missing_file_names_key_path_and_expectation(tmp_path):
+    sections = {"plugin:relay": {"ca_file": "missing.pem"}}
+    config = GatewayConfig(sections, path=tmp_path / "gateway.ini")
+
+    with pytest.raises(ConfigError) as caught:
+        config.get_file("plugin:relay", "ca_file", "a PEM file")
+
+    assert (caught.value.key, caught.value.value) == (
+        "ca_file",
+        str(tmp_path / "missing.pem"),
+    )
+    assert caught.value.expected == "a PEM file"
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        ("[api]\nkey = MyReadKey123456\n", "did you mean keys?"),
+        ("[gateway]\ntrusted_proxy = 10.0.0.1\n", "did you mean trusted_proxies?"),
+        ("[delivery]\nmax_attempt = 3\n", "did you mean max_attempts?"),
+    ],
+    ids=["api-key", "trusted-proxy", "max-attempt"],
+)
+def test_load_config_unknown_core_key_is_refused_with_a_hint(tmp_path, text, hint):
+    with pytest.raises(ConfigError) as caught:
+        load_config(write_ini(tmp_path, text), environ={})
+
+    assert hint in str(caught.value)
+    assert "MyReadKey123456" not in str(caught.value)
+
+
+def test_load_config_short_api_key_is_refused(tmp_path):
+    with pytest.raises(ConfigError, match="8 characters or more"):
+        load_config(write_ini(tmp_path, ""), environ={"APIKEY": "a"})

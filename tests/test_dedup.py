@@ -110,3 +110,18 @@ def test_dedup_switched_off_sets_no_key():
 )
 def test_parse_duration_units(text, seconds):
     assert parse_duration(text).total_seconds() == seconds
+
+
+def test_dedup_reused_order_id_with_new_time_is_a_new_alarm(client, memory_storage):
+    """Case 19-duplicate-alerts-replayed: {{strategy.order.id}} repeats per trade."""
+    first = '{"id":"Long Entry","action":"buy","price":67000,"time":"2026-12-03T11:00:00Z"}'
+    later = '{"id":"Long Entry","action":"buy","price":66000,"time":"2026-12-03T12:00:00Z"}'
+
+    answers = [
+        client.post("/alarms/webhook", data=body, content_type="application/json")
+        for body in (first, later, first)
+    ]
+
+    assert "duplicate" not in answers[1].json
+    assert answers[2].json == {"id": answers[0].json["id"], "duplicate": True}
+    assert len(memory_storage.alarms) == 2

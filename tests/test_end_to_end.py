@@ -229,3 +229,64 @@ def test_end_to_end_emoji_with_cp1252_console_is_logged_not_fatal(start_gateway,
     stderr = (gateway.config_path.parent / "stderr.txt").read_bytes()
     assert b"UnicodeEncodeError" not in stderr
     assert b"\\U0001f680BTCUSDT" in stderr
+
+
+@pytest.mark.parametrize(
+    "body",
+    ['{"ticker":"PR2","price":1E+200000}', "ticker=X; price=1e300000", '{"ticker":"F","x":1e99999}'],
+    ids=["json-price", "keyvalue-price", "field"],
+)
+def test_end_to_end_number_no_database_can_hold_is_kept_not_spooled(gateway, body):
+    response = post_text(gateway, body)
+
+    assert response.status_code == 200
+    alarm = gateway.get(f"/alarms/{response.json()['id']}").json()
+    assert alarm["price"] is None
+    assert alarm["raw"] == body
+    assert gateway.get("/server/status-server").json()["spool"]["pending"] == 0
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": "\x00"},
+        {"ticker": "\x00"},
+        {"since": "0001-01-01T00:00:00+14:00"},
+        {"until": "9999-12-31T23:59:59-14:00"},
+        {"since": "2026-12-03T17:00:00 01:00"},
+    ],
+    ids=["nul-in-q", "nul-in-ticker", "since-underflow", "until-overflow", "unencoded-plus"],
+)
+def test_end_to_end_hostile_filter_is_400_not_500(gateway, params):
+    response = gateway.get("/alarms", params=params)
+
+    assert response.status_code == 400, response.text
+    assert list(response.json()["errors"]) == list(params)
+
+
+def test_end_to_end_body_of_exactly_the_limit_is_accepted(gateway):
+    assert post_text(gateway, "A" * 65536).status_code == 200
+    assert post_text(gateway, "A" * 65537).status_code == 413
+
+
+@pytest.mark.postgres
+def test_end_to_end_read_api_is_503_while_database_refuses(start_gateway, postgres_url):
+    gateway = start_gateway({"plugin:sql": {"url": postgres_url, "connect_timeout": "1"}})
+    database = postgres_url.rsplit("/", 1)[1]
+    admin = psycopg2.connect("postgresql://postgres@127.0.0.1:5432/postgres")
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS false')
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+            (database,),
+        )
+    try:
+        for path in ("/alarms", "/alarms/latest", "/deliveries", "/alarms/abc"):
+            response = gateway.get(path)
+            assert response.status_code == 503, (path, response.text)
+            assert response.json()["error"] == "service_unavailable"
+    finally:
+        with admin.cursor() as cursor:
+            cursor.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS true')
+        admin.close()

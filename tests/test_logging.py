@@ -124,3 +124,17 @@ def test_logging_urllib3_is_kept_to_warnings(log_file):
     log_file()
 
     assert logging.getLogger("urllib3").getEffectiveLevel() == logging.WARNING
+
+
+def test_logging_escapes_control_characters_from_request_data(log_records):
+    """A newline in a ticker or a path cannot forge a second log line."""
+    from loguru import logger
+
+    from gateway._logging import _mask_record
+
+    logger.configure(patcher=_mask_record)
+    logger.info("ticker={}", "X\n2026-12-03 17:40:00.000 ERROR forged\x1b[31m")
+
+    message = log_records[-1]["message"]
+    assert "\n" not in message and "\x1b" not in message
+    assert "X\\n2026-12-03" in message

@@ -1,4 +1,4 @@
-"""Reading an HTTP service's answer into a SendResult (gateway.notify)."""
+"""The notifier helpers of gateway.notify: shared settings, reading answers."""
 
 from __future__ import annotations
 
@@ -7,14 +7,20 @@ import datetime as dt
 import pytest
 import requests
 
+from gateway.errors import ConfigError
+from gateway.notify import DEFAULT_TEMPLATE
+from gateway.notify import Notifier
 from gateway.notify import failure_from_exception
+from gateway.notify import failure_from_template_error
 from gateway.notify import first_line
 from gateway.notify import json_or_empty
 from gateway.notify import masked_url
+from gateway.notify import read_notifier_settings
 from gateway.notify import result_from_status
 from gateway.notify import retry_after_seconds
 
 NOW = dt.datetime(2026, 10, 21, 7, 28, 0, tzinfo=dt.timezone.utc)
+SECTION = "plugin:relay"
 
 
 @pytest.mark.parametrize(
@@ -172,3 +178,160 @@ def test_json_or_empty_reads_only_json_objects():
     assert json_or_empty(answer(b'{"ok": false}')) == {"ok": False}
     assert json_or_empty(answer(b"[1, 2]")) == {}
     assert json_or_empty(answer(b"<html>502</html>")) == {}
+
+
+# --------------------------------------------------------------------------
+# The keys every notifier section shares
+# --------------------------------------------------------------------------
+
+
+def read(**raw: str):
+    return read_notifier_settings(
+        SECTION,
+        raw,
+        own_keys=("url", "password"),
+        templates={"subject": "[{{ ticker }}]", "body": None},
+        timeouts={"connect_timeout": (5.0, 120.0), "read_timeout": (10.0, 300.0)},
+    )
+
+
+def test_read_notifier_settings_empty_section_uses_defaults(make_alarm):
+    shared = read()
+
+    assert (shared.min_interval, shared.max_attempts) == (0.0, None)
+    assert shared.timeouts == {"connect_timeout": 5.0, "read_timeout": 10.0}
+    assert shared.templates["subject"].source == "[{{ ticker }}]"
+    assert shared.templates["body"].source == DEFAULT_TEMPLATE
+    assert shared.alarm_filter.accepts(make_alarm(ticker="BTCUSDT"))
+
+
+def test_read_notifier_settings_reads_every_shared_key(make_alarm):
+    shared = read(
+        sources="binance",
+        tickers="ETHUSDT",
+        actions="buy",
+        where="signal=rsi",
+        min_interval="0.25",
+        max_attempts="9",
+        subject="{{ action }}",
+        body="{{ message }}",
+        connect_timeout="1.5",
+        read_timeout="30",
+    )
+
+    alarm = make_alarm(ticker="ETHUSDT", action="buy", message="up", signal="rsi")
+    assert (shared.min_interval, shared.max_attempts) == (0.25, 9)
+    assert shared.timeouts == {"connect_timeout": 1.5, "read_timeout": 30.0}
+    assert shared.templates["subject"].render(alarm) == "buy"
+    assert shared.templates["body"].render(alarm) == "up"
+    assert not shared.alarm_filter.accepts(alarm)
+    assert shared.alarm_filter.accepts(make_alarm(source="binance", **alarm.fields))
+
+
+def test_read_notifier_settings_blank_values_count_as_unset():
+    shared = read(subject="  ", min_interval=" ", max_attempts="", read_timeout=" ")
+
+    assert shared.templates["subject"].source == "[{{ ticker }}]"
+    assert (shared.min_interval, shared.max_attempts) == (0.0, None)
+    assert shared.timeouts["read_timeout"] == 10.0
+
+
+def test_read_notifier_settings_escape_applies_to_every_template(make_alarm):
+    shared = read_notifier_settings(
+        SECTION,
+        {"subject": "*{{ ticker }}*"},
+        own_keys=(),
+        templates={"subject": None, "body": "{{ message }}"},
+        timeouts={},
+        escape=str.upper,
+    )
+
+    alarm = make_alarm(ticker="btc", message="hi")
+    assert shared.templates["subject"].render(alarm) == "*BTC*"
+    assert shared.templates["body"].render(alarm) == "HI"
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "expected"),
+    [
+        ("min_interval", "-1", "a number of seconds from 0 to 300"),
+        ("min_interval", "301", "a number of seconds from 0 to 300"),
+        ("max_attempts", "0", "a whole number from 1 to 100"),
+        ("connect_timeout", "121", "a number of seconds from 0.1 to 120"),
+        ("read_timeout", "soon", "a number of seconds from 0.1 to 300"),
+        ("subject", "{{ ticker", "a valid Jinja2 template"),
+        ("body", "{% if %}", "a valid Jinja2 template"),
+        ("where", "signal", "field=value pairs"),
+    ],
+    ids=[
+        "interval-negative",
+        "interval-too-long",
+        "attempts",
+        "connect-timeout",
+        "read-timeout",
+        "subject",
+        "body",
+        "where",
+    ],
+)
+def test_read_notifier_settings_bad_value_names_the_key(key, value, expected):
+    with pytest.raises(ConfigError) as caught:
+        read(**{key: value})
+
+    assert (caught.value.section, caught.value.key) == (SECTION, key)
+    assert expected in caught.value.expected
+
+
+def test_read_notifier_settings_interval_sets_default_and_maximum():
+    def interval(**raw: str) -> float:
+        return read_notifier_settings(
+            SECTION, raw, own_keys=(), templates={}, timeouts={}, interval=(2.0, 600.0)
+        ).min_interval
+
+    assert interval() == 2.0
+    assert interval(min_interval="600") == 600.0
+    with pytest.raises(ConfigError):
+        interval(min_interval="601")
+
+
+def test_read_notifier_settings_unknown_key_is_refused_without_its_value():
+    with pytest.raises(ConfigError) as caught:
+        read(colour="blue", url="https://example.com/hook")
+
+    assert caught.value.key == "colour"
+    assert caught.value.value == "***"
+    assert "blue" not in str(caught.value)
+    for known in ("url", "password", "subject", "read_timeout", "where"):
+        assert known in caught.value.expected
+
+
+def test_read_notifier_settings_echo_values_shows_only_plain_looking_keys():
+    def refusal(**raw: str) -> ConfigError:
+        with pytest.raises(ConfigError) as caught:
+            read_notifier_settings(
+                SECTION, raw, own_keys=(), templates={}, timeouts={}, echo_values=True
+            )
+        return caught.value
+
+    assert refusal(colour="blue").value == "blue"
+    assert refusal(passwd="hunter2-typo").value == "***"
+    assert refusal(webhok_url="https://hooks.example/s3cr3t").value == "***"
+
+
+def test_failure_from_template_error_is_permanent_naming_the_error():
+    result = failure_from_template_error(ZeroDivisionError("division by zero"))
+
+    assert not result.ok and result.is_permanent
+    assert result.detail == (
+        "template could not be rendered: ZeroDivisionError: division by zero"
+    )
+
+
+def test_notifier_settings_given_replace_class_defaults():
+    default = Notifier()
+    paced = Notifier(min_interval=1.5, max_attempts=8)
+    unset = Notifier(min_interval=None, max_attempts=None)
+
+    assert (default.min_interval, default.max_attempts) == (0.0, 5)
+    assert (paced.min_interval, paced.max_attempts) == (1.5, 8)
+    assert (unset.min_interval, unset.max_attempts) == (0.0, 5)

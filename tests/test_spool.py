@@ -145,13 +145,16 @@ def test_spool_round_trips_every_alarm_field(tmp_path):
     )
     alarm = Alarm.from_parsed(parsed, make_request(b"\xff\x00 bytes"), "id-x")
 
+    alarm.dedup_key = "hash:abc"
     again = alarm_from_dict(simplejson.loads(simplejson.dumps(
-        alarm_to_dict(alarm), use_decimal=True, default=str), use_decimal=True))
+        alarm_to_dict(alarm, internal=True), use_decimal=True, default=str), use_decimal=True))
 
     assert again.price == Decimal("0.000000123")
     assert again.raw_bytes == b"\xff\x00 bytes"
     assert again.received_at == alarm.received_at
     assert again.fields == alarm.fields
+    assert again.dedup_key == "hash:abc"
+    assert "dedup_key" not in alarm_to_dict(alarm)
 
 
 def test_spool_health_change_is_logged_once_each_way(gateway_app, memory_storage, log_records):
@@ -170,3 +173,30 @@ def test_spool_health_change_is_logged_once_each_way(gateway_app, memory_storage
         "gateway health changed: ok -> degraded",
         "gateway health changed: degraded -> ok",
     ]
+
+
+def test_spool_refused_alarm_is_set_aside_and_does_not_block_the_rest(tmp_path, memory_storage):
+    from gateway.errors import StorageRejected
+    from gateway.testing import make_request
+    from gateway._types import Alarm, ParsedAlarm
+
+    folder = tmp_path / "spool"
+    writer = Spool(folder, lambda alarm, notifiers: None)
+    for name in ("poison", "fine-1", "fine-2"):
+        alarm = Alarm.from_parsed(ParsedAlarm(parser="raw", format="raw"), make_request(name), name)
+        writer.append(alarm, [])
+    writer._file.close()
+    writer._file = None
+
+    def store(alarm, notifiers):
+        if alarm.id == "poison":
+            raise StorageRejected("DataError: value overflows numeric format")
+        return memory_storage.gateway_store_alarm(alarm, notifiers)
+
+    reader = Spool(folder, store)
+    assert reader.drain() == 3
+
+    assert [a.id for a in memory_storage.alarms] == ["fine-1", "fine-2"]
+    aside = json.loads((folder / "rejected.jsonl").read_text())
+    assert aside["alarm"]["id"] == "poison"
+    assert "overflows" in aside["reason"]

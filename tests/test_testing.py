@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib.util
 import json
+import socket
+import ssl
+import threading
 import time
 from decimal import Decimal
 
@@ -13,6 +17,7 @@ import requests
 from gateway.testing import StubHTTPServer
 from gateway.testing import StubResponse
 from gateway.testing import find_package_problems
+from gateway.testing import make_certificate
 from gateway.testing import make_alarm
 
 
@@ -94,6 +99,40 @@ def test_make_alarm_fills_attributes_and_fields():
         "price": 3150.25,
         "signal": "rsi",
     }
+
+
+def test_make_alarm_values_json_cannot_hold_are_raw_as_text():
+    received = dt.datetime(2024, 5, 1, 12, 0, tzinfo=dt.timezone.utc)
+
+    alarm = make_alarm(price=Decimal("0.1"), received_at=received)
+
+    assert alarm.received_at == received
+    assert json.loads(alarm.raw) == {
+        "price": "0.1",
+        "received_at": "2024-05-01 12:00:00+00:00",
+    }
+
+
+def test_make_certificate_is_trusted_for_127_0_0_1_as_its_own_ca(tmp_path):
+    certificate, key = make_certificate(tmp_path)
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_context.load_cert_chain(certificate, key)
+    client_context = ssl.create_default_context(cafile=str(certificate))
+
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+
+        def accept_one() -> None:
+            connection, _ = listener.accept()
+            with server_context.wrap_socket(connection, server_side=True):
+                pass
+
+        server = threading.Thread(target=accept_one, daemon=True)
+        server.start()
+        address = listener.getsockname()
+        with socket.create_connection(address, timeout=5) as raw:
+            with client_context.wrap_socket(raw, server_hostname="127.0.0.1") as tls:
+                assert tls.version() is not None
+        server.join(5)
 
 
 def test_closed_and_silent_urls_refuse_and_hang(closed_url, silent_url):

@@ -148,3 +148,34 @@ def test_webhook_parsers_are_asked_in_configured_order(make_app, memory_storage)
 
     assert memory_storage.alarms[0].parser == "shout"
     assert memory_storage.alarms[0].message == '{"A": 1}'
+
+
+def test_webhook_route_names_ignore_case(client, memory_storage):
+    client.post("/alarms/webhook/BiNaNcE", data="one", content_type="text/plain")
+    client.post("/alarms/webhook/binance", data="two", content_type="text/plain")
+
+    assert [alarm.source for alarm in memory_storage.alarms] == ["binance", "binance"]
+
+
+def test_webhook_rejection_has_the_api_error_shape(make_app, memory_storage):
+    from gateway.kit import Rejection, hookimpl
+
+    class Refuser:
+        @hookimpl
+        def gateway_screen_request(self, request):
+            return Rejection(403, "forbidden", "client address not allowed")
+
+    app = make_app(
+        {"gateway": {"plugins": "refuser, memory"}},
+        plugins={"refuser": Refuser(), "memory": memory_storage},
+    )
+
+    response = app.test_client().post("/alarms/webhook", data="x", content_type="text/plain")
+
+    assert response.status_code == 403
+    assert response.json == {
+        "error": "forbidden",
+        "message": "client address not allowed",
+        "reason": "client address not allowed",
+        "status": 403,
+    }

@@ -17,6 +17,9 @@ from marshmallow import validate
 
 from gateway._types import AlarmQuery
 from gateway.api import current_gateway
+from gateway.api._common import FilterText
+from gateway.api._common import FilterTime
+from gateway.api._common import call_storage
 from gateway.api.auth import require_api_key
 from gateway.api.deliveries import DeliverySchema
 from gateway.api.errors import error_response
@@ -37,20 +40,20 @@ class AlarmFilterSchema(Schema):
         # A misspelt filter must not silently return everything.
         unknown = RAISE
 
-    ticker = fields.String(validate=validate.Length(min=1, max=64))
-    exchange = fields.String(validate=validate.Length(min=1, max=64))
-    action = fields.String(validate=validate.Length(min=1, max=64))
-    source = fields.String(validate=validate.Length(min=1, max=64))
-    since = fields.AwareDateTime(default_timezone=dt.timezone.utc)
-    until = fields.AwareDateTime(default_timezone=dt.timezone.utc)
-    q = fields.String(validate=validate.Length(min=1, max=200))
+    ticker = FilterText()
+    exchange = FilterText()
+    action = FilterText()
+    source = FilterText()
+    since = FilterTime()
+    until = FilterTime()
+    q = FilterText(max_length=200)
 
 
 class AlarmListArgsSchema(AlarmFilterSchema):
     """Arguments of ``GET /alarms``."""
 
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
-    cursor = fields.String(validate=validate.Length(max=200))
+    cursor = FilterText(max_length=200)
 
 
 class AlarmSchema(Schema):
@@ -114,7 +117,7 @@ def _query(args: dict, limit: int, after=None) -> AlarmQuery:
         ticker=args.get("ticker"),
         exchange=args.get("exchange"),
         action=args.get("action"),
-        source=args.get("source"),
+        source=args.get("source", "").lower() or None,
         since=args.get("since"),
         until=args.get("until"),
         q=args.get("q"),
@@ -124,7 +127,7 @@ def _query(args: dict, limit: int, after=None) -> AlarmQuery:
 
 
 def _run_query(query: AlarmQuery):
-    answer = current_gateway().plugins.call_first("gateway_query_alarms", query=query)
+    answer = call_storage("gateway_query_alarms", query=query)
     if answer is None:
         abort(501, description="no enabled storage plugin answers queries")
     return answer[1]
@@ -167,9 +170,9 @@ def latest_alarm(args: dict):
 @bp.response(200, AlarmSchema)
 def get_alarm(alarm_id: str):
     """Return one alarm by id; 404 when there is none."""
-    if len(alarm_id) > 64:
+    if len(alarm_id) > 64 or any(ord(character) < 32 for character in alarm_id):
         abort(404, description=f"no alarm with id {alarm_id[:64]!r}")
-    answer = current_gateway().plugins.call_first("gateway_get_alarm", alarm_id=alarm_id)
+    answer = call_storage("gateway_get_alarm", alarm_id=alarm_id)
     if answer is None:
         abort(404, description=f"no alarm with id {alarm_id!r}")
     return answer[1]

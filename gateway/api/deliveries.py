@@ -12,6 +12,8 @@ from marshmallow import validate
 from gateway._types import DELIVERY_STATES
 from gateway._types import DeliveryQuery
 from gateway.api import current_gateway
+from gateway.api._common import FilterText
+from gateway.api._common import call_storage
 from gateway.api.auth import require_api_key
 
 bp = Blueprint(
@@ -45,8 +47,8 @@ class DeliveryListArgsSchema(Schema):
         unknown = RAISE
 
     state = fields.String(validate=validate.OneOf(DELIVERY_STATES))
-    notifier = fields.String(validate=validate.Length(min=1, max=64))
-    alarm_id = fields.String(validate=validate.Length(min=1, max=64))
+    notifier = FilterText()
+    alarm_id = FilterText()
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
 
 
@@ -63,7 +65,7 @@ class RequeuedSchema(Schema):
 
 
 def _call_storage(hook: str, **kwargs):
-    answer = current_gateway().plugins.call_first(hook, **kwargs)
+    answer = call_storage(hook, **kwargs)
     if answer is None:
         abort(501, description="no enabled storage plugin keeps deliveries")
     return answer[1]
@@ -87,6 +89,8 @@ def list_deliveries(args: dict):
 @bp.response(200, RequeuedSchema)
 def retry_delivery(delivery_id: str):
     """Re-queue one dead delivery: it is sent again at once, attempts from zero."""
+    if len(delivery_id) > 64 or any(ord(character) < 32 for character in delivery_id):
+        abort(404, description=f"no delivery with id {delivery_id[:64]!r}")
     found = _call_storage(
         "gateway_query_deliveries", query=DeliveryQuery(delivery_id=delivery_id, limit=1)
     )

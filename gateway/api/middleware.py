@@ -32,6 +32,7 @@ class RequestContextMiddleware:
     def __init__(self, app: Callable[..., Any], config: GatewayConfig) -> None:
         self.app = app
         self.trusted = config.trusted_proxies
+        self.header = config.forwarded_header
 
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
@@ -44,6 +45,7 @@ class RequestContextMiddleware:
             environ.get("HTTP_FORWARDED"),
             environ.get("HTTP_X_FORWARDED_FOR"),
             self.trusted,
+            self.header,
         )
         environ[CLIENT_KEY] = client
         environ[REQUEST_ID_KEY] = request_id

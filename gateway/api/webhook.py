@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from flask import Response
 from flask import jsonify
 from flask import request
 from flask_smorest import Blueprint
@@ -50,6 +51,24 @@ def _decode(body: bytes) -> str | None:
 )
 def receive_alarm(route: str, path_token: str | None = None):
     """Store one alert sent by TradingView or another sender."""
+    return receive_webhook(route, path_token)
+
+
+def receive_webhook(route: str = "default", path_token: str | None = None) -> Response:
+    """Run the current Flask request through the gateway's pipeline as one webhook.
+
+    This is what ``POST /alarms/webhook/<route>`` does; a plugin that adds a
+    sender-specific path (``gateway_register_routes``) calls it from its
+    view to get the same screens, parsers, storage and answers.
+
+    :param route: the route name the alarm is recorded under (its
+        ``source``): 1 to 64 letters, digits, ``.``, ``_`` or ``-``.
+    :param path_token: a secret taken from the URL path, for the token
+        screen; ``None`` when the URL carries none.
+    :returns: the JSON response to send back, as the core's webhook
+        answers: 200 with the alarm's id, 202 when spooled, a JSON error
+        (4xx or 503) otherwise.
+    """
     if not _ROUTE_NAME.match(route):
         return error_response(
             404,
@@ -69,7 +88,8 @@ def receive_alarm(route: str, path_token: str | None = None):
         query=request.args.to_dict(),
         client_ip=request.environ.get(CLIENT_KEY, request.remote_addr or ""),
         peer_ip=request.remote_addr or "",
-        route=route,
+        # Route names are case-insensitive, like the token screen treats them.
+        route=route.lower(),
         received_at=dt.datetime.now(dt.timezone.utc),
         request_id=request.environ.get(REQUEST_ID_KEY, ""),
         path_token=path_token,
