@@ -1,15 +1,16 @@
 """Creating the one SQLAlchemy engine of a gateway, tuned per backend.
 
-PostgreSQL: pre-ping, a connect timeout, TCP keepalives and a statement
-timeout, so a dead or hung server is noticed in seconds rather than
-minutes. SQLite: write-ahead logging, a busy timeout and an explicit
-``BEGIN`` so several threads and processes can share one file, and foreign
-keys enforced (SQLite leaves them off unless asked), so deleting an alarm
-deletes its deliveries there too.
+PostgreSQL: a ping before reusing a connection that sat idle, a connect
+timeout, TCP keepalives and a statement timeout, so a dead or hung server
+is noticed in seconds rather than minutes. SQLite: write-ahead logging, a
+busy timeout and an explicit ``BEGIN`` so several threads and processes
+can share one file, and foreign keys enforced (SQLite leaves them off
+unless asked), so deleting an alarm deletes its deliveries there too.
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from loguru import logger
@@ -17,6 +18,7 @@ from sqlalchemy import URL
 from sqlalchemy import Engine
 from sqlalchemy import create_engine
 from sqlalchemy import event
+from sqlalchemy.exc import InvalidatePoolError
 
 from alarmhugger_sql._settings import SqlSettings
 from alarmhugger_sql._sqltypes import dump_json
@@ -32,6 +34,17 @@ POOL_TIMEOUT_SECONDS = 10
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
+#: A pooled PostgreSQL connection idle longer than this is pinged before
+#: it is used again. Busy connections are not: a ping is a round trip,
+#: and in a burst it would cost as much as the work itself. A connection
+#: that dies within this window is caught by the retry on a fresh
+#: connection instead (``Database.run``).
+PING_AFTER_IDLE_SECONDS = 2.0
+
+# Where a pooled connection's last check-in time is kept (its ``info``,
+# which SQLAlchemy clears when it reconnects).
+_IDLE_SINCE = "alarmhugger_idle_since"
+
 # A dead peer is noticed after about 30 + 3 * 10 seconds of silence.
 _KEEPALIVES = {
     "keepalives": "1",
@@ -44,7 +57,6 @@ _KEEPALIVES = {
 def create_storage_engine(settings: SqlSettings) -> Engine:
     """Create the engine for ``settings``; connects to nothing yet."""
     options: dict[str, Any] = {
-        "pool_pre_ping": True,
         "pool_size": settings.pool_size,
         "max_overflow": max(4, settings.pool_size // 2),
         "pool_timeout": POOL_TIMEOUT_SECONDS,
@@ -60,7 +72,40 @@ def create_storage_engine(settings: SqlSettings) -> Engine:
 
 def _postgres_engine(settings: SqlSettings, options: dict[str, Any]) -> Engine:
     url, connect_args = postgres_connect_args(settings)
-    return create_engine(url, connect_args=connect_args, **options)
+    engine = create_engine(url, connect_args=connect_args, **options)
+    ping_after_idle(engine)
+    return engine
+
+
+def ping_after_idle(engine: Engine, idle_seconds: float | None = None) -> None:
+    """Ping a pooled connection at checkout only when it sat idle a while.
+
+    Like ``pool_pre_ping``, a connection that fails the ping makes the
+    pool reconnect it, and every connection older than it too (they most
+    likely died with it: a server restart, a Neon compute suspended), and
+    the "invalidate" event fires, so the drop is reported as usual. Unlike
+    it, a connection checked in less than ``idle_seconds`` ago
+    (default :data:`PING_AFTER_IDLE_SECONDS`) is trusted.
+    """
+    limit = PING_AFTER_IDLE_SECONDS if idle_seconds is None else idle_seconds
+    dialect = engine.dialect
+
+    @event.listens_for(engine, "checkin")
+    def note_idle_since(dbapi_connection: Any, record: Any) -> None:
+        if dbapi_connection is not None:
+            record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get(_IDLE_SINCE)
+        if idle_since is None or time.monotonic() - idle_since < limit:
+            return  # just connected, or in use a moment ago
+        try:
+            dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error as error:
+            # Whatever the reason, a connection that cannot run SELECT 1
+            # is no use: have the pool replace it.
+            raise InvalidatePoolError(f"ping failed: {type(error).__name__}") from error
 
 
 def postgres_connect_args(settings: SqlSettings) -> tuple[URL, dict[str, Any]]:

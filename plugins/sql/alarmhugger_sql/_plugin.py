@@ -26,11 +26,13 @@ from gateway.kit import StoreResult
 from gateway.kit import hookimpl
 
 from alarmhugger_sql import _query
+from alarmhugger_sql._batch import PendingAlarm
 from alarmhugger_sql._database import Database
 from alarmhugger_sql._database import describe_error
 from alarmhugger_sql._deliveries import DeliveryQueue
 from alarmhugger_sql._deliveries import deliveries_of
 from alarmhugger_sql._engine import create_storage_engine
+from alarmhugger_sql._group import GroupCommitter
 from alarmhugger_sql._health import CHECK_NAME
 from alarmhugger_sql._health import check_database
 from alarmhugger_sql._migrate import upgrade_database
@@ -57,6 +59,7 @@ class SqlStorage:
         self.settings: SqlSettings | None = None
         self.database: Database | None = None
         self._writer: AlarmWriter | None = None
+        self._committer: GroupCommitter[PendingAlarm, StoreResult] | None = None
         self._queue: DeliveryQueue | None = None
         self._schema_ready = False
         self._schema_lock = threading.Lock()
@@ -71,7 +74,7 @@ class SqlStorage:
 
     @hookimpl
     def gateway_startup(self, config: GatewayConfig) -> None:
-        """Create the engine and, when ``auto_upgrade`` is on, migrate.
+        """Create the engine, migrate when ``auto_upgrade`` is on, start the writer.
 
         A database that cannot be reached does not stop the start: the
         gateway spools alarms meanwhile, and the upgrade is tried again
@@ -92,9 +95,19 @@ class SqlStorage:
                     raise
                 logger.warning("storage: schema upgrade postponed: {}", error)
 
+        self._committer = GroupCommitter(self._writer.store_many, name="sql-writer")
+        self._committer.start()
+
     @hookimpl
     def gateway_shutdown(self) -> None:
-        """Close every pooled connection."""
+        """Write what is queued, stop the writer, close every pooled connection.
+
+        Alarms handed over after this began get ``StorageUnavailable``
+        (the core spools them); those queued before are committed first.
+        """
+        if self._committer is not None:
+            self._committer.stop()
+            self._committer = None
         if self.database is not None:
             self.database.dispose()
             self.database = None
@@ -108,11 +121,17 @@ class SqlStorage:
         """Commit one alarm and a pending delivery per notifier.
 
         Idempotent for an id already stored; a copy whose dedup key is
-        live is counted on the original instead.
+        live is counted on the original instead. Alarms stored by several
+        threads at once are committed together in one transaction (group
+        commit, see ``_group.py``); this returns once this alarm's
+        transaction is committed.
         """
         writer = self._require_writer()
+        committer = self._committer
+        if committer is None:
+            raise StorageUnavailable("SQL storage is not started")
         self._ensure_schema()
-        return writer.store(alarm, notifiers)
+        return committer.submit(writer.prepare(alarm, notifiers))
 
     @hookimpl
     def gateway_query_alarms(self, query: AlarmQuery) -> AlarmPage:

@@ -111,10 +111,17 @@ def load_json(text: str | bytes) -> Any:
     return simplejson.loads(text, use_decimal=True)
 
 
+# Built once: ``simplejson.dumps`` with these options builds a new encoder
+# for every value, a quarter of the cost of a small document.
+_ENCODER = simplejson.JSONEncoder(use_decimal=True, ignore_nan=True, ensure_ascii=False)
+
+
 def _dumps(value: Any) -> str:
-    text: str = simplejson.dumps(
-        value, use_decimal=True, ignore_nan=True, ensure_ascii=False
-    )
+    if not value and isinstance(value, (list, dict)):
+        # Most alarms have no unresolved placeholders, warnings or
+        # non-finite fields: three empty lists per alarm.
+        return "[]" if isinstance(value, list) else "{}"
+    text: str = _ENCODER.encode(value)
     return text
 
 

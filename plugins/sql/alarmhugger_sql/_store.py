@@ -1,4 +1,12 @@
-"""Writing one alarm: its dedup key, the row, its deliveries, one transaction.
+"""Writing alarms: their dedup keys, rows and deliveries, committed together.
+
+Two paths write. The batch path (``_batch.py``) takes every alarm the
+group committer (``_group.py``) collected and writes them in one
+transaction with multi-row statements; it is what every request uses.
+The one-alarm path here is the fallback: when a batch fails for a reason
+that may lie in one alarm's data (a constraint, a value the database
+refuses), :meth:`AlarmWriter.store_many` rolls the batch back and stores
+its alarms one by one here, so one bad alarm fails only its own request.
 
 The statements are built once, so SQLAlchemy compiles each once and reuses
 it. The dialects' ``ON CONFLICT`` inserts are not cacheable in SQLAlchemy
@@ -33,12 +41,22 @@ from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy import text
 from sqlalchemy import update
+from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import NotSupportedError
+from sqlalchemy.exc import ProgrammingError
+from sqlalchemy.exc import StatementError
 
 from gateway.kit import Alarm
+from gateway.kit import StorageUnavailable
 from gateway.kit import StoreResult
 
+from alarmhugger_sql._batch import OneByOne
+from alarmhugger_sql._batch import PendingAlarm
+from alarmhugger_sql._batch import write_batch
 from alarmhugger_sql._database import Database
+from alarmhugger_sql._database import describe_error
 from alarmhugger_sql._deliveries import new_delivery_rows
 from alarmhugger_sql._schema import ALARM_COLUMNS
 from alarmhugger_sql._schema import ALARMS
@@ -117,8 +135,49 @@ class AlarmWriter:
     def __init__(self, database: Database) -> None:
         self.database = database
 
+    def prepare(self, alarm: Alarm, notifiers: list[str]) -> PendingAlarm:
+        """Turn ``alarm`` into what :meth:`store_many` writes.
+
+        Done in the request thread, so the writer only writes.
+        """
+        names = list(dict.fromkeys(notifiers))
+        rows = new_delivery_rows(alarm.id, names, dt.datetime.now(UTC))
+        return PendingAlarm(alarm, alarm_values(alarm), rows)
+
+    def store_many(self, batch: list[PendingAlarm]) -> list[StoreResult | Exception]:
+        """Commit every alarm of ``batch`` in one transaction.
+
+        :returns: per alarm, in order, its result or the exception its
+            caller should raise. When the batch fails for a reason that may
+            lie in one alarm (a constraint, a value refused), the batch is
+            rolled back and each alarm stored on its own, so only the bad
+            one fails. When the database itself fails (unreachable after
+            the retry, locked, timed out), every alarm gets
+            :class:`~gateway.kit.StorageUnavailable`.
+        """
+
+        def write(connection: Connection) -> list[StoreResult]:
+            return write_batch(connection, batch)
+
+        try:
+            return list(self.database.run(write, writes=True))
+        except StorageUnavailable as error:
+            if not is_about_data(error.__cause__):
+                return [unavailable_copy(error) for _ in batch]
+            reason: Exception = error
+        except Exception as error:  # IntegrityError, DataError, OneByOne, a bug
+            reason = error
+
+        log = logger.debug if isinstance(reason, OneByOne) else logger.info
+        log(
+            "storage: a batch of {} alarms was not written ({}); storing them one by one",
+            len(batch),
+            describe_error(reason),
+        )
+        return self._one_by_one(batch)
+
     def store(self, alarm: Alarm, notifiers: list[str]) -> StoreResult:
-        """Commit ``alarm`` with one pending delivery per notifier.
+        """Commit ``alarm`` with one pending delivery per notifier, on its own.
 
         A copy of an alarm whose dedup key is live is only counted on the
         original; its id and ``duplicate=True`` are returned.
@@ -126,8 +185,13 @@ class AlarmWriter:
         :raises gateway.kit.StorageUnavailable: the database cannot be
             reached even after one retry on a fresh connection.
         """
-        values = alarm_values(alarm)
-        names = list(dict.fromkeys(notifiers))
+        return self.store_one(self.prepare(alarm, notifiers))
+
+    def store_one(self, item: PendingAlarm) -> StoreResult:
+        """Commit one prepared alarm in its own transaction (the fallback path)."""
+        alarm = item.alarm
+        values = item.values
+        rows = item.deliveries
 
         # Made storable like every text column, so copies still match.
         dedup_key = values["dedup_key"]
@@ -139,9 +203,7 @@ class AlarmWriter:
                     return found
 
             connection.execute(_INSERT, values)
-            if names:
-                now = dt.datetime.now(UTC)
-                rows = new_delivery_rows(alarm.id, names, now)
+            if rows:
                 connection.execute(_INSERT_DELIVERIES, rows)
             return StoreResult(alarm.id)
 
@@ -152,6 +214,23 @@ class AlarmWriter:
                 raise
             logger.debug("storage: alarm {} was already stored", alarm.id)
         return StoreResult(alarm.id)
+
+    def _one_by_one(self, batch: list[PendingAlarm]) -> list[StoreResult | Exception]:
+        outcomes: list[StoreResult | Exception] = []
+        for index, item in enumerate(batch):
+            try:
+                outcomes.append(self.store_one(item))
+            except StorageUnavailable as error:
+                outcomes.append(error)
+                if not is_about_data(error.__cause__):
+                    # The database is the trouble: the rest would only wait
+                    # for it again, one after the other.
+                    rest = batch[index + 1 :]
+                    outcomes.extend(unavailable_copy(error) for _ in rest)
+                    break
+            except Exception as error:  # this alarm's own failure
+                outcomes.append(error)
+        return outcomes
 
     def _find_original(
         self, connection: Connection, alarm: Alarm, dedup_key: str
@@ -204,3 +283,28 @@ def alarm_values(alarm: Alarm) -> dict[str, Any]:
         if isinstance(value, str):
             values[name] = clean_text(value)
     return values
+
+
+def is_about_data(error: BaseException | None) -> bool:
+    """Tell whether ``error`` may come from one alarm's values, not the database.
+
+    Constraint and value errors, and errors raised while binding a value
+    before the database saw it, are about data: the other alarms of a
+    batch may still be written. Lost connections, timeouts, locks and
+    everything unknown are about the database.
+    """
+    if isinstance(error, DBAPIError):
+        if error.connection_invalidated:
+            return False
+        return isinstance(
+            error, (IntegrityError, DataError, ProgrammingError, NotSupportedError)
+        )
+    # Raised while processing a value, before anything reached the database.
+    return isinstance(error, StatementError)
+
+
+def unavailable_copy(error: StorageUnavailable) -> StorageUnavailable:
+    """A fresh :class:`StorageUnavailable` like ``error``, one per waiting caller."""
+    copy = StorageUnavailable(str(error))
+    copy.__cause__ = error.__cause__
+    return copy
