@@ -2,12 +2,17 @@
 
 Starts the gateway (waitress, real port) on SQLite or PostgreSQL, fires N
 distinct TradingView-style alerts from C client threads over keep-alive
-connections, and prints the wall time, the rate and the slowest answer.
-Also measures a bare Flask app on waitress that only answers 200, as the
+connections, and prints the wall time, the rate and the slowest answer,
+and the CPU time the server process used per alert (Linux). Also
+measures a bare Flask app on waitress that only answers 200, as the
 reference the architecture compares against.
 
     .venv/bin/python bench/burst.py --alerts 1000 --clients 32
     .venv/bin/python bench/burst.py --database postgresql://postgres@127.0.0.1:5432/bench
+
+``--memory`` adds a third server: the gateway with the core's in-memory
+test storage instead of the SQL plugin, which shows what the core costs
+without any database (a diagnostic: it patches the app factory).
 """
 
 from __future__ import annotations
@@ -23,6 +28,20 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+
+# The gateway with the core's in-memory test storage in place of the SQL plugin.
+MEMORY_GATEWAY = """
+import sys
+import gateway.app
+from gateway._memory_storage import MemoryStorage
+from gateway.cli import main
+create_app = gateway.app.create_app
+def with_memory(config=None, **options):
+    options["plugins"] = {{"sql": MemoryStorage()}}
+    return create_app(config, **options)
+gateway.app.create_app = with_memory
+sys.exit(main(["serve", "--config", {config!r}]))
+"""
 
 BARE_APP = """
 from flask import Flask
@@ -95,13 +114,32 @@ def fire(port: int, alerts: int, clients: int) -> tuple[float, list[float], int]
     return time.perf_counter() - started, latencies, failures
 
 
-def report(name: str, alerts: int, wall: float, latencies: list[float], failures: int) -> None:
+def cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system) process ``pid`` has used so far (Linux only)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def report(
+    name: str,
+    alerts: int,
+    wall: float,
+    latencies: list[float],
+    failures: int,
+    cpu: float | None = None,
+) -> None:
     ordered = sorted(latencies)
     p99 = ordered[int(len(ordered) * 0.99) - 1]
+    shown_cpu = ""
+    if cpu is not None:
+        shown_cpu = f"  server cpu {cpu / alerts * 1000:.2f} ms/alert"
     print(
         f"{name:<28} {alerts} alerts in {wall:.2f} s = {alerts / wall:7.0f}/s  "
         f"median {statistics.median(ordered) * 1000:.1f} ms  p99 {p99 * 1000:.1f} ms  "
-        f"max {ordered[-1] * 1000:.1f} ms  failures {failures}"
+        f"max {ordered[-1] * 1000:.1f} ms  failures {failures}{shown_cpu}"
     )
 
 
@@ -110,8 +148,11 @@ def run(command: list[str], port: int, args: argparse.Namespace, name: str, cwd:
     try:
         wait_for_port(port)
         fire(port, 50, 4)  # warm up connections, caches and the schema
+        before = cpu_seconds(process.pid)
         wall, latencies, failures = fire(port, args.alerts, args.clients)
-        report(name, args.alerts, wall, latencies, failures)
+        after = cpu_seconds(process.pid)
+        cpu = None if before is None or after is None else after - before
+        report(name, args.alerts, wall, latencies, failures, cpu)
     finally:
         process.terminate()
         process.wait(10)
@@ -123,6 +164,11 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--database", help="a PostgreSQL URL (default: SQLite in a temp folder)")
+    parser.add_argument(
+        "--memory",
+        action="store_true",
+        help="also measure the gateway with the in-memory test storage (no database)",
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as folder:
@@ -147,6 +193,20 @@ def main() -> None:
             f"AlarmHugger on {env_name}",
             base,
         )
+
+        if args.memory:
+            port = free_port()
+            memory = base / "memory"
+            memory.mkdir()
+            (memory / "gateway.ini").write_text(
+                "[gateway]\nplugins = tradingview, sql\n"
+                f"port = {port}\nthreads = {args.threads}\n"
+                "[logging]\nconsole = false\nfile = logs/gateway.log\n"
+            )
+            config = str(memory / "gateway.ini")
+            (memory / "memory.py").write_text(MEMORY_GATEWAY.format(config=config))
+            name = "AlarmHugger, memory storage"
+            run([sys.executable, "memory.py"], port, args, name, memory)
 
 
 if __name__ == "__main__":
