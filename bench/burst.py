@@ -143,8 +143,12 @@ def report(
     )
 
 
-def run(command: list[str], port: int, args: argparse.Namespace, name: str, cwd: Path) -> None:
-    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def run(
+    command: list[str], port: int, args: argparse.Namespace, name: str, cwd: Path
+) -> None:
+    process = subprocess.Popen(
+        command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         wait_for_port(port)
         fire(port, 50, 4)  # warm up connections, caches and the schema
@@ -163,7 +167,9 @@ def main() -> None:
     parser.add_argument("--alerts", type=int, default=1000)
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--threads", type=int, default=8)
-    parser.add_argument("--database", help="a PostgreSQL URL (default: SQLite in a temp folder)")
+    parser.add_argument(
+        "--database", help="a PostgreSQL URL (default: SQLite in a temp folder)"
+    )
     parser.add_argument(
         "--memory",
         action="store_true",
@@ -187,7 +193,14 @@ def main() -> None:
         )
         env_name = "PostgreSQL" if args.database else "SQLite"
         run(
-            [sys.executable, "-m", "gateway.cli", "serve", "--config", str(base / "gateway.ini")],
+            [
+                sys.executable,
+                "-m",
+                "gateway.cli",
+                "serve",
+                "--config",
+                str(base / "gateway.ini"),
+            ],
             port,
             args,
             f"AlarmHugger on {env_name}",

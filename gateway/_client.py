@@ -47,8 +47,7 @@ def parse_address(text: str) -> Address | None:
 
 def _is_trusted(address: Address, trusted: Iterable[Network]) -> bool:
     return any(
-        address.version == network.version and address in network
-        for network in trusted
+        address.version == network.version and address in network for network in trusted
     )
 
 

@@ -144,31 +144,35 @@ def setup_logging(config: GatewayConfig) -> None:
         stream = sys.stderr
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
-        _handler_ids.append(logger.add(
-            stream,
-            level=level,
-            format=_TEXT_FORMAT,
-            serialize=serialize,
-            backtrace=False,
-            diagnose=False,
-        ))
+        _handler_ids.append(
+            logger.add(
+                stream,
+                level=level,
+                format=_TEXT_FORMAT,
+                serialize=serialize,
+                backtrace=False,
+                diagnose=False,
+            )
+        )
 
     log_file = config.get("logging", "file", "")
     if log_file:
-        _handler_ids.append(logger.add(
-            config.get_path("logging", "file", log_file),
-            level=level,
-            format=_TEXT_FORMAT,
-            serialize=serialize,
-            rotation=config.get("logging", "rotation", "10 MB"),
-            retention=config.get("logging", "retention", "14 days"),
-            encoding="utf-8",
-            # Written in the calling thread: a queue pickles every line
-            # through a pipe, which cost a fifth of the hot path.
-            enqueue=False,
-            backtrace=False,
-            diagnose=False,
-        ))
+        _handler_ids.append(
+            logger.add(
+                config.get_path("logging", "file", log_file),
+                level=level,
+                format=_TEXT_FORMAT,
+                serialize=serialize,
+                rotation=config.get("logging", "rotation", "10 MB"),
+                retention=config.get("logging", "retention", "14 days"),
+                encoding="utf-8",
+                # Written in the calling thread: a queue pickles every line
+                # through a pipe, which cost a fifth of the hot path.
+                enqueue=False,
+                backtrace=False,
+                diagnose=False,
+            )
+        )
 
     logging.basicConfig(handlers=[_InterceptHandler()], level=logging.INFO, force=True)
     # waitress warns "Task queue depth is N" for nearly every queued request

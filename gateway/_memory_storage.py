@@ -74,7 +74,9 @@ class MemoryStorage:
             return list(claimed)
 
     @hookimpl
-    def gateway_finish_delivery(self, delivery: Delivery, outcome: DeliveryOutcome) -> bool:
+    def gateway_finish_delivery(
+        self, delivery: Delivery, outcome: DeliveryOutcome
+    ) -> bool:
         with self._lock:
             stored = self.deliveries[delivery.id]
             stored.state = outcome.state
@@ -110,7 +112,9 @@ class MemoryStorage:
         return found[: query.limit]
 
     @hookimpl
-    def gateway_requeue_deliveries(self, delivery_ids: list[str] | None, state: str) -> int:
+    def gateway_requeue_deliveries(
+        self, delivery_ids: list[str] | None, state: str
+    ) -> int:
         count = 0
         with self._lock:
             for delivery in self.deliveries.values():
@@ -118,7 +122,11 @@ class MemoryStorage:
                     continue
                 if delivery_ids is not None and delivery.id not in delivery_ids:
                     continue
-                delivery.state, delivery.attempts, delivery.next_attempt_at = "pending", 0, _now()
+                delivery.state, delivery.attempts, delivery.next_attempt_at = (
+                    "pending",
+                    0,
+                    _now(),
+                )
                 count += 1
         return count
 
@@ -152,7 +160,9 @@ class MemoryStorage:
     def gateway_get_alarm(self, alarm_id: str) -> Alarm | None:
         alarm = next((alarm for alarm in self.alarms if alarm.id == alarm_id), None)
         if alarm is not None:
-            alarm.deliveries = [d for d in self.deliveries.values() if d.alarm_id == alarm_id]
+            alarm.deliveries = [
+                d for d in self.deliveries.values() if d.alarm_id == alarm_id
+            ]
         return alarm
 
     @hookimpl
@@ -166,7 +176,9 @@ class MemoryStorage:
 
     @hookimpl
     def gateway_check_health(self):
-        return {"database": CheckResult(ok=not self.is_down, details={"backend": "memory"})}
+        return {
+            "database": CheckResult(ok=not self.is_down, details={"backend": "memory"})
+        }
 
 
 def _now() -> dt.datetime:
@@ -196,7 +208,9 @@ class RecordingNotifier(Notifier):
         """Block until ``count`` alarms were delivered (or fail after ``timeout``)."""
         with self.arrived:
             if not self.arrived.wait_for(lambda: len(self.sent) >= count, timeout):
-                raise AssertionError(f"expected {count} deliveries, got {len(self.sent)}")
+                raise AssertionError(
+                    f"expected {count} deliveries, got {len(self.sent)}"
+                )
             return list(self.sent)
 
 

@@ -33,7 +33,11 @@ class _JsonErrorTask(ErrorTask):
         error = self.request.error
         limit = self.channel.adj.max_request_body_size - 1
         code = re.sub(r"[^a-z0-9]+", "_", error.reason.lower()).strip("_")
-        body: dict[str, Any] = {"error": code, "message": error.body, "status": error.code}
+        body: dict[str, Any] = {
+            "error": code,
+            "message": error.body,
+            "status": error.code,
+        }
 
         if error.code == 413:
             body["message"] = f"request body larger than the limit of {limit} bytes"
@@ -48,7 +52,9 @@ class _JsonErrorTask(ErrorTask):
             if on_reject is not None:
                 on_reject(413)
         else:
-            logger.warning("malformed request from {}: {}", self.channel.addr[0], error.body)
+            logger.warning(
+                "malformed request from {}: {}", self.channel.addr[0], error.body
+            )
 
         payload = json.dumps(body).encode("utf-8")
         self.status = f"{error.code} {error.reason}"
@@ -107,5 +113,7 @@ def _create_server(app: Any, config: GatewayConfig, host: str, port: int) -> Any
         connection_limit=config.get_int(
             "gateway", "connection_limit", 1000, minimum=10, maximum=100000
         ),
-        channel_timeout=config.get_int("gateway", "idle_timeout", 30, minimum=1, maximum=3600),
+        channel_timeout=config.get_int(
+            "gateway", "idle_timeout", 30, minimum=1, maximum=3600
+        ),
     )

@@ -123,7 +123,9 @@ def create_app(
 def build_dispatcher(config: GatewayConfig, host: PluginHost) -> Dispatcher:
     """Collect every plugin's notifiers into a (not yet started) dispatcher."""
     notifiers = []
-    for plugin, contributed in host.call_all("gateway_register_notifiers", config=config):
+    for plugin, contributed in host.call_all(
+        "gateway_register_notifiers", config=config
+    ):
         for notifier in contributed or []:
             notifiers.append(notifier)
 
@@ -147,7 +149,9 @@ def build_retention(config: GatewayConfig, host: PluginHost) -> RetentionTimer |
     try:
         age = parse_duration(raw)
     except ValueError:
-        raise ConfigError("gateway", "retention", raw, "a duration such as 90d") from None
+        raise ConfigError(
+            "gateway", "retention", raw, "a duration such as 90d"
+        ) from None
     if age.total_seconds() < 3600:
         raise ConfigError("gateway", "retention", raw, "a duration of at least 1h")
     return RetentionTimer(host, age)

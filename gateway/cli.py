@@ -42,7 +42,11 @@ config_option = click.option(
 
 def _load(config_path: Path | None, **gateway_overrides: Any) -> GatewayConfig:
     overrides = {
-        "gateway": {key: str(value) for key, value in gateway_overrides.items() if value is not None}
+        "gateway": {
+            key: str(value)
+            for key, value in gateway_overrides.items()
+            if value is not None
+        }
     }
     try:
         config = load_config(config_path, overrides=overrides)
@@ -193,9 +197,15 @@ def main() -> None:
 @main.command()
 @config_option
 @click.option("--host", help="Address to listen on (default from [gateway] host).")
-@click.option("--port", type=int, help="Port to listen on (default from [gateway] port).")
-@click.option("--threads", type=int, help="Request threads (default from [gateway] threads).")
-@click.option("--debug", is_flag=True, help="Use Flask's development server instead of waitress.")
+@click.option(
+    "--port", type=int, help="Port to listen on (default from [gateway] port)."
+)
+@click.option(
+    "--threads", type=int, help="Request threads (default from [gateway] threads)."
+)
+@click.option(
+    "--debug", is_flag=True, help="Use Flask's development server instead of waitress."
+)
 def serve(
     config_path: Path | None,
     host: str | None,
@@ -342,7 +352,9 @@ def deliveries_list(
 
     config = _load(config_path)
     query = DeliveryQuery(state=state, notifier=notifier, limit=limit)
-    found = _guarded(lambda: _with_storage(config, "gateway_query_deliveries", query=query))
+    found = _guarded(
+        lambda: _with_storage(config, "gateway_query_deliveries", query=query)
+    )
     for delivery in found:
         error = f"  {delivery.last_error}" if delivery.last_error else ""
         click.echo(
@@ -555,12 +567,16 @@ def new_plugin(name: str, kind: str, folder: Path) -> None:
         root = write_plugin(folder, name, kind)
     except FileExistsError:
         target = folder / PluginNames(name, kind).distribution
-        raise click.ClickException(f"{target} already exists; nothing written") from None
+        raise click.ClickException(
+            f"{target} already exists; nothing written"
+        ) from None
 
     click.echo(f"created {root} ({kind} plugin {name!r})")
     click.echo("next:")
     click.echo(f"  pip install -e {root}")
-    click.echo(f"  add {name} to [gateway] plugins in gateway.ini; gateway check-config")
+    click.echo(
+        f"  add {name} to [gateway] plugins in gateway.ini; gateway check-config"
+    )
     click.echo(f"  gateway plugins            # {name} is listed, with its hooks")
     click.echo(f"  python -m pytest {root / 'tests'}")
 

@@ -51,15 +51,34 @@ DEFAULTS: dict[str, dict[str, str]] = {
 CORE_KEYS: dict[str, frozenset[str]] = {
     "gateway": frozenset(
         {
-            "plugins", "host", "port", "threads", "max_body_bytes", "connection_limit",
-            "idle_timeout", "trusted_proxies", "forwarded_header", "data_dir", "spool",
+            "plugins",
+            "host",
+            "port",
+            "threads",
+            "max_body_bytes",
+            "connection_limit",
+            "idle_timeout",
+            "trusted_proxies",
+            "forwarded_header",
+            "data_dir",
+            "spool",
             "retention",
         }
     ),
-    "logging": frozenset({"level", "console", "file", "rotation", "retention", "format"}),
+    "logging": frozenset(
+        {"level", "console", "file", "rotation", "retention", "format"}
+    ),
     "api": frozenset({"keys"}),
     "delivery": frozenset(
-        {"enabled", "max_attempts", "retry_base", "retry_max", "poll_interval", "lease", "batch_size"}
+        {
+            "enabled",
+            "max_attempts",
+            "retry_base",
+            "retry_max",
+            "poll_interval",
+            "lease",
+            "batch_size",
+        }
     ),
     "dedup": frozenset({"enabled", "id_fields", "id_window", "hash_window"}),
 }
@@ -74,7 +93,9 @@ LEGACY_ENVIRONMENT: dict[str, tuple[str, str]] = {
     "APIURL": ("plugin:webhook", "url"),
 }
 
-_SECRET_KEY_NAMES = re.compile(r"(secret|token|password|passphrase|api_?key|keys)", re.I)
+_SECRET_KEY_NAMES = re.compile(
+    r"(secret|token|password|passphrase|api_?key|keys)", re.I
+)
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 _ENV_OVERRIDE = re.compile(r"^GATEWAY__([A-Z0-9_]+?)__([A-Z0-9_]+)$")
 
@@ -235,7 +256,9 @@ class GatewayConfig:
     @property
     def forwarded_header(self) -> str:
         """The one forwarding header trusted proxies set (the other is ignored)."""
-        header = (self.get("gateway", "forwarded_header", "x-forwarded-for") or "").lower()
+        header = (
+            self.get("gateway", "forwarded_header", "x-forwarded-for") or ""
+        ).lower()
         if header not in {"x-forwarded-for", "forwarded"}:
             raise ConfigError(
                 "gateway", "forwarded_header", header, "x-forwarded-for or forwarded"
@@ -247,7 +270,12 @@ class GatewayConfig:
         self.get_int("gateway", "port", 8080, minimum=1, maximum=65535)
         self.get_int("gateway", "connection_limit", 1000, minimum=10, maximum=100000)
         self.get_int("gateway", "idle_timeout", 30, minimum=1, maximum=3600)
-        _ = self.threads, self.max_body_bytes, self.trusted_proxies, self.forwarded_header
+        _ = (
+            self.threads,
+            self.max_body_bytes,
+            self.trusted_proxies,
+            self.forwarded_header,
+        )
 
         if not self.enabled_plugins:
             raise ConfigError(
@@ -270,19 +298,26 @@ class GatewayConfig:
 
         for key in self.get_list("api", "keys"):
             if len(key) < 8:
-                raise ConfigError("api", "keys", MASK, "API keys of 8 characters or more")
+                raise ConfigError(
+                    "api", "keys", MASK, "API keys of 8 characters or more"
+                )
         self._refuse_unknown_keys()
 
     def _refuse_unknown_keys(self) -> None:
         # A misspelt key (keys -> key) must not silently leave the API open.
         for section, known in CORE_KEYS.items():
             for key in self.sections.get(section, {}):
-                if key in known or any(key.startswith(prefix) for prefix in CORE_KEY_PREFIXES):
+                if key in known or any(
+                    key.startswith(prefix) for prefix in CORE_KEY_PREFIXES
+                ):
                     continue
                 close = difflib.get_close_matches(key, sorted(known), n=1)
                 hint = f" (did you mean {close[0]}?)" if close else ""
                 raise ConfigError(
-                    section, key, MASK, f"one of the keys of [{section}]{hint}: {', '.join(sorted(known))}"
+                    section,
+                    key,
+                    MASK,
+                    f"one of the keys of [{section}]{hint}: {', '.join(sorted(known))}",
                 )
 
 

@@ -65,13 +65,17 @@ def _duration(config: GatewayConfig, key: str, default: str) -> dt.timedelta:
     try:
         value = parse_duration(raw)
     except ValueError:
-        raise ConfigError(SECTION, key, raw, "a duration such as 30s, 10m, 24h or 7d") from None
+        raise ConfigError(
+            SECTION, key, raw, "a duration such as 30s, 10m, 24h or 7d"
+        ) from None
     if value.total_seconds() < 0:
         raise ConfigError(SECTION, key, raw, "a duration of 0 or more")
     return value
 
 
-def assign_dedup_key(alarm: Alarm, request: InboundRequest, settings: DedupSettings) -> None:
+def assign_dedup_key(
+    alarm: Alarm, request: InboundRequest, settings: DedupSettings
+) -> None:
     """Set ``alarm.dedup_key`` and ``alarm.dedup_until`` (or leave them ``None``)."""
     if not settings.is_enabled:
         return
@@ -92,7 +96,9 @@ def assign_dedup_key(alarm: Alarm, request: InboundRequest, settings: DedupSetti
             return
 
     if settings.hash_window.total_seconds() > 0:
-        digest = hashlib.sha256(request.route.encode() + b"\n" + request.body).hexdigest()
+        digest = hashlib.sha256(
+            request.route.encode() + b"\n" + request.body
+        ).hexdigest()
         alarm.dedup_key = f"hash:{digest}"
         alarm.dedup_until = alarm.received_at + settings.hash_window
 

@@ -58,12 +58,16 @@ class DeliverySettings:
         """Read and check ``[delivery]``."""
         return cls(
             is_enabled=config.get_bool(SECTION, "enabled", True),
-            max_attempts=config.get_int(SECTION, "max_attempts", 5, minimum=1, maximum=100),
+            max_attempts=config.get_int(
+                SECTION, "max_attempts", 5, minimum=1, maximum=100
+            ),
             retry_base_s=_seconds(config, "retry_base", 2.0),
             retry_max_s=_seconds(config, "retry_max", 600.0),
             poll_interval_s=_seconds(config, "poll_interval", 1.0),
             lease_s=_seconds(config, "lease", 120.0),
-            batch_size=config.get_int(SECTION, "batch_size", 20, minimum=1, maximum=1000),
+            batch_size=config.get_int(
+                SECTION, "batch_size", 20, minimum=1, maximum=1000
+            ),
         )
 
 
@@ -76,7 +80,9 @@ def _seconds(config: GatewayConfig, key: str, default: float) -> float:
     try:
         value = float(raw.removesuffix("s"))
     except ValueError:
-        raise ConfigError(SECTION, key, raw, "a number of seconds, e.g. 2 or 0.5") from None
+        raise ConfigError(
+            SECTION, key, raw, "a number of seconds, e.g. 2 or 0.5"
+        ) from None
     if value <= 0:
         raise ConfigError(SECTION, key, raw, "a number of seconds above 0")
     return value
@@ -84,7 +90,9 @@ def _seconds(config: GatewayConfig, key: str, default: float) -> float:
 
 def backoff_delay(attempts: int, settings: DeliverySettings) -> float:
     """Seconds to wait after ``attempts`` failed attempts: exponential, with jitter."""
-    ceiling = min(settings.retry_max_s, settings.retry_base_s * 2 ** max(attempts - 1, 0))
+    ceiling = min(
+        settings.retry_max_s, settings.retry_base_s * 2 ** max(attempts - 1, 0)
+    )
     # Jitter spreads the retries of a burst that failed together.
     return ceiling * random.uniform(0.8, 1.0)
 
@@ -98,11 +106,17 @@ def decide_outcome(
 ) -> DeliveryOutcome:
     """Turn one send's result into the delivery's next state."""
     if result.ok:
-        return DeliveryOutcome("delivered", detail=result.state or result.detail or None)
+        return DeliveryOutcome(
+            "delivered", detail=result.state or result.detail or None
+        )
 
     error = mask(result.detail or "failed")
     if result.is_rate_limited:
-        wait = result.retry_after if result.retry_after is not None else settings.retry_base_s
+        wait = (
+            result.retry_after
+            if result.retry_after is not None
+            else settings.retry_base_s
+        )
         return DeliveryOutcome(
             "pending",
             next_attempt_at=now + dt.timedelta(seconds=wait),
@@ -125,7 +139,9 @@ def decide_outcome(
 class _Lane:
     """The thread delivering to one notifier."""
 
-    def __init__(self, dispatcher: Dispatcher, notifier: Notifier, max_attempts: int) -> None:
+    def __init__(
+        self, dispatcher: Dispatcher, notifier: Notifier, max_attempts: int
+    ) -> None:
         self.dispatcher = dispatcher
         self.notifier = notifier
         self.max_attempts = max_attempts
@@ -231,7 +247,9 @@ class _Lane:
                 outcome.error,
             )
         else:
-            wait = (outcome.next_attempt_at - dt.datetime.now(dt.timezone.utc)).total_seconds()
+            wait = (
+                outcome.next_attempt_at - dt.datetime.now(dt.timezone.utc)
+            ).total_seconds()
             reason = "rate limited" if result.is_rate_limited else "failed"
             logger.warning(
                 "delivery {} of alarm {} to {}: {} ({}), retry in {:.1f}s, took {:.0f}ms",
@@ -283,7 +301,9 @@ class Dispatcher:
                     names.append(name)
             except Exception:
                 logger.opt(exception=True).error(
-                    "notifier {} failed to route alarm {}; delivering anyway", name, alarm.id
+                    "notifier {} failed to route alarm {}; delivering anyway",
+                    name,
+                    alarm.id,
                 )
                 names.append(name)
         return names
@@ -320,14 +340,18 @@ class Dispatcher:
                 lane.thread.join(max(deadline - time.monotonic(), 0.1))
         if self.is_started and self.lanes:
             try:
-                self.plugins.call_first("gateway_release_deliveries", worker=self.worker)
+                self.plugins.call_first(
+                    "gateway_release_deliveries", worker=self.worker
+                )
             except PluginCallError:
                 logger.opt(exception=True).warning("could not release delivery claims")
         for notifier in self.notifiers.values():
             try:
                 notifier.close()
             except Exception:
-                logger.opt(exception=True).warning("notifier {} failed to close", notifier.name)
+                logger.opt(exception=True).warning(
+                    "notifier {} failed to close", notifier.name
+                )
 
     def claim(self, notifier: str) -> list[Delivery]:
         """Claim due deliveries of one notifier; empty when storage is away."""
@@ -373,7 +397,9 @@ class Dispatcher:
         for delivery in deliveries:
             self.finish(
                 delivery,
-                DeliveryOutcome("pending", next_attempt_at=due, counts_as_attempt=False),
+                DeliveryOutcome(
+                    "pending", next_attempt_at=due, counts_as_attempt=False
+                ),
             )
 
     def lane_states(self) -> dict[str, bool]:

@@ -278,7 +278,9 @@ def gateway_claim_deliveries(
 
 
 @hookspec(firstresult=True)
-def gateway_finish_delivery(delivery: Delivery, outcome: DeliveryOutcome) -> bool | None:
+def gateway_finish_delivery(
+    delivery: Delivery, outcome: DeliveryOutcome
+) -> bool | None:
     """Record the outcome of one attempt and release the claim.
 
     Set ``state`` and ``next_attempt_at`` from ``outcome``; add one to
@@ -485,4 +487,3 @@ def gateway_register_commands(cli: click.Group) -> None:
 
     .. versionadded:: 0.2
     """
-

@@ -100,17 +100,23 @@ class Ingest:
             try:
                 self.spool.append(alarm, targets)
             except OSError:
-                logger.opt(exception=True).error("alarm {} could not be spooled", alarm.id)
+                logger.opt(exception=True).error(
+                    "alarm {} could not be spooled", alarm.id
+                )
             else:
                 self.count("spooled")
-                logger.warning("alarm {} spooled: storage unavailable ({})", alarm.id, error)
+                logger.warning(
+                    "alarm {} spooled: storage unavailable ({})", alarm.id, error
+                )
                 return Outcome(202, {"id": alarm.id, "spooled": True})
 
         logger.error("alarm {} not stored: {}", alarm.id, error)
         return Outcome(
             503,
             _error_body(
-                503, "storage_unavailable", "the alarm could not be stored; send it again"
+                503,
+                "storage_unavailable",
+                "the alarm could not be stored; send it again",
             ),
             {"Retry-After": "5"},
         )
@@ -186,7 +192,9 @@ class Ingest:
         try:
             return self._store_once(alarm, notifiers)
         except StorageRejected as refusal:
-            logger.error("alarm {}: storage refused its parsed values: {}", alarm.id, refusal)
+            logger.error(
+                "alarm {}: storage refused its parsed values: {}", alarm.id, refusal
+            )
             return self._store_once(strip_parsed_values(alarm, str(refusal)), notifiers)
 
     def _store_once(self, alarm: Alarm, notifiers: list[str]) -> StoreResult:
@@ -213,7 +221,9 @@ class Ingest:
         if result.duplicate:
             self.count("duplicates")
             logger.info(
-                "duplicate of alarm {} (key={})", result.alarm_id, _shown_key(alarm.dedup_key)
+                "duplicate of alarm {} (key={})",
+                result.alarm_id,
+                _shown_key(alarm.dedup_key),
             )
             return
 
@@ -270,7 +280,9 @@ def make_storable(alarm: Alarm) -> None:
         value = getattr(alarm, name)
         if value is not None and not _is_storable_number(value):
             setattr(alarm, name, None)
-            alarm.warnings.append(f"{name} {str(value)[:40]} is out of range; not stored as a number")
+            alarm.warnings.append(
+                f"{name} {str(value)[:40]} is out of range; not stored as a number"
+            )
     alarm.fields = _storable_value(alarm.fields)
 
 
@@ -287,7 +299,10 @@ def strip_parsed_values(alarm: Alarm, reason: str) -> Alarm:
         event_time=None,
         fields={},
         format="raw",
-        warnings=[*alarm.warnings, f"storage refused the parsed values ({reason[:200]}); kept raw"],
+        warnings=[
+            *alarm.warnings,
+            f"storage refused the parsed values ({reason[:200]}); kept raw",
+        ],
     )
 
 

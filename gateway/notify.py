@@ -101,7 +101,9 @@ class AlarmFilter:
         for pair in values("where"):
             name, separator, value = pair.partition("=")
             if not separator or not name.strip():
-                raise ConfigError(section, "where", pair, "field=value pairs, e.g. signal=rsi")
+                raise ConfigError(
+                    section, "where", pair, "field=value pairs, e.g. signal=rsi"
+                )
             where[name.strip()] = value.strip()
 
         return cls(values("sources"), values("tickers"), values("actions"), where)
@@ -115,7 +117,9 @@ class AlarmFilter:
         if self.actions and (alarm.action or "").lower() not in self.actions:
             return False
         for name, expected in self.where.items():
-            found = {key.lower(): value for key, value in alarm.fields.items()}.get(name)
+            found = {key.lower(): value for key, value in alarm.fields.items()}.get(
+                name
+            )
             if found is None or str(found).lower() != expected:
                 return False
         return True

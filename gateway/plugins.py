@@ -130,7 +130,9 @@ class PluginHost:
                 f"plugin {repeated[0]!r} is listed twice in [gateway] plugins; list it once"
             )
 
-        missing = [name for name in enabled if name not in installed and name not in extra]
+        missing = [
+            name for name in enabled if name not in installed and name not in extra
+        ]
         if missing:
             found = ", ".join(sorted(installed)) or "none"
             raise PluginError(
@@ -242,7 +244,10 @@ class PluginHost:
             for name in self.enabled
         }
         for impl in self.implementations("gateway_configure"):
-            arguments = {"config": config, "settings": self.settings.get(impl.plugin, {})}
+            arguments = {
+                "config": config,
+                "settings": self.settings.get(impl.plugin, {}),
+            }
             try:
                 impl.function(*[arguments[name] for name in impl.argnames])
             except ConfigError:
@@ -347,7 +352,9 @@ class PluginHost:
         for impl in self.implementations(hook_name):
             yield impl.plugin, self.call_impl(impl, hook_name, kwargs)
 
-    def call_impl(self, impl: Implementation, hook_name: str, kwargs: dict[str, Any]) -> Any:
+    def call_impl(
+        self, impl: Implementation, hook_name: str, kwargs: dict[str, Any]
+    ) -> Any:
         arguments = [kwargs[name] for name in impl.argnames]
         try:
             result = impl.function(*arguments)

@@ -48,7 +48,14 @@ from gateway.testing import StubHTTPServer
 from gateway.testing import free_port
 from gateway.testing import make_alarm as build_alarm
 
-GATEWAY_VARIABLES = ("GATEWAY_CONFIG", "DATABASE_URL", "ALLOWED_IPS", "APIKEY", "SECRETKEY", "APIURL")
+GATEWAY_VARIABLES = (
+    "GATEWAY_CONFIG",
+    "DATABASE_URL",
+    "ALLOWED_IPS",
+    "APIKEY",
+    "SECRETKEY",
+    "APIURL",
+)
 
 
 @pytest.fixture
@@ -72,7 +79,10 @@ def make_app(tmp_path):
     def make(overrides=None, plugins=None, start=True):
         sections = {
             "gateway": {"data_dir": str(tmp_path / "data")},
-            "logging": {"file": str(tmp_path / "logs" / "gateway.log"), "console": "false"},
+            "logging": {
+                "file": str(tmp_path / "logs" / "gateway.log"),
+                "console": "false",
+            },
         }
         for section, values in (overrides or {}).items():
             sections.setdefault(section, {}).update(values)
@@ -102,7 +112,9 @@ def log_records():
     """Every loguru record emitted during the test, as sinks see them."""
     records = []
     handler_id = logger.add(
-        lambda message: records.append(message.record), level="DEBUG", format="{message}"
+        lambda message: records.append(message.record),
+        level="DEBUG",
+        format="{message}",
     )
     yield records
     logger.remove(handler_id)
@@ -226,7 +238,9 @@ class LiveGateway:
 
     def log_text(self) -> str:
         """The gateway's log file so far."""
-        return self.log_file.read_text(encoding="utf-8") if self.log_file.exists() else ""
+        return (
+            self.log_file.read_text(encoding="utf-8") if self.log_file.exists() else ""
+        )
 
     def wait_for_log(self, fragment: str, timeout: float = 5.0) -> str:
         """Wait until ``fragment`` is in the log file (written from a queue)."""
@@ -250,7 +264,11 @@ def start_gateway(tmp_path):
         folder.mkdir(exist_ok=True)
         port = free_port()
         merged = {
-            "gateway": {"plugins": "tradingview, sql", "port": str(port), "threads": "4"},
+            "gateway": {
+                "plugins": "tradingview, sql",
+                "port": str(port),
+                "threads": "4",
+            },
             "logging": {"file": "logs/gateway.log", "level": "DEBUG"},
         }
         for section, values in (sections or {}).items():
@@ -264,7 +282,14 @@ def start_gateway(tmp_path):
         }
         environment.update(env or {})
         process = subprocess.Popen(
-            [sys.executable, "-m", "gateway.cli", "serve", "--config", str(config_path)],
+            [
+                sys.executable,
+                "-m",
+                "gateway.cli",
+                "serve",
+                "--config",
+                str(config_path),
+            ],
             cwd=folder,
             env=environment,
             stdout=subprocess.DEVNULL,
@@ -292,7 +317,9 @@ def _wait_until_serving(url: str, process: subprocess.Popen, stderr: Path) -> No
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            pytest.fail(f"gateway exited with {process.returncode}:\n{stderr.read_text()}")
+            pytest.fail(
+                f"gateway exited with {process.returncode}:\n{stderr.read_text()}"
+            )
         try:
             requests.get(url + "/server/status-server", timeout=1)
             return

@@ -18,7 +18,9 @@ def prune(plugins: PluginHost, older_than: dt.timedelta) -> int:
     if answer is None:
         raise LookupError("no enabled storage plugin can prune alarms")
     deleted = answer[1]
-    logger.info("retention: {} alarms received before {} deleted", deleted, cutoff.isoformat())
+    logger.info(
+        "retention: {} alarms received before {} deleted", deleted, cutoff.isoformat()
+    )
     return deleted
 
 
@@ -49,4 +51,6 @@ class RetentionTimer:
             try:
                 prune(self.plugins, self.older_than)
             except (PluginCallError, LookupError):
-                logger.opt(exception=True).warning("retention: pruning failed; next try in an hour")
+                logger.opt(exception=True).warning(
+                    "retention: pruning failed; next try in an hour"
+                )

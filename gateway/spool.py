@@ -134,10 +134,14 @@ class Spool:
     def start(self) -> None:
         """Count what earlier runs left behind and start the drainer thread."""
         self._pending += sum(_count_lines(path) for path in self._orphans())
-        self._thread = threading.Thread(target=self._run, name="spool-drainer", daemon=True)
+        self._thread = threading.Thread(
+            target=self._run, name="spool-drainer", daemon=True
+        )
         self._thread.start()
         if self._pending:
-            logger.warning("spool: {} alarms waiting from an earlier run", self._pending)
+            logger.warning(
+                "spool: {} alarms waiting from an earlier run", self._pending
+            )
             self._wake.set()
 
     def stop(self) -> None:
@@ -185,7 +189,9 @@ class Spool:
             path.unlink(missing_ok=True)
 
         if drained:
-            logger.info("spool: {} alarms moved into storage, {} left", drained, self._pending)
+            logger.info(
+                "spool: {} alarms moved into storage, {} left", drained, self._pending
+            )
         return drained
 
     def _drain_file(self, path: Path) -> tuple[int, bool]:
@@ -236,7 +242,9 @@ class Spool:
     def _orphans(self, include: Path | None = None) -> list[Path]:
         if not self.folder.exists():
             return [include] if include else []
-        paths = sorted(self.folder.glob("spool-*.jsonl"), key=lambda p: p.stat().st_mtime)
+        paths = sorted(
+            self.folder.glob("spool-*.jsonl"), key=lambda p: p.stat().st_mtime
+        )
         if include is not None and include not in paths:
             paths.append(include)
         with self._lock:

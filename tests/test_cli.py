@@ -16,7 +16,9 @@ def run(tmp_path, monkeypatch):
         monkeypatch.delenv(name, raising=False)
 
     def invoke(*args, sections=None):
-        config = write_config(tmp_path, sections or {"logging": {"file": "", "console": "false"}})
+        config = write_config(
+            tmp_path, sections or {"logging": {"file": "", "console": "false"}}
+        )
         return CliRunner().invoke(main, [*args, "--config", str(config)])
 
     return invoke
@@ -59,7 +61,9 @@ def test_check_config_masks_database_password(run):
         "check-config",
         sections={
             "gateway": {"threads": "x"},
-            "plugin:sql": {"url": "postgres://alice:S3cret!pw@db.example.com:5432/alarms"},
+            "plugin:sql": {
+                "url": "postgres://alice:S3cret!pw@db.example.com:5432/alarms"
+            },
         },
     )
 
@@ -107,9 +111,13 @@ def test_alarms_prune_deletes_only_old_alarms(run, tmp_path):
         }
     )
     host = gateway_of(app).plugins
-    old = Alarm.from_parsed(ParsedAlarm(parser="raw", format="raw"), make_request("old"), "old-1")
+    old = Alarm.from_parsed(
+        ParsedAlarm(parser="raw", format="raw"), make_request("old"), "old-1"
+    )
     old.received_at -= dt.timedelta(days=40)
-    new = Alarm.from_parsed(ParsedAlarm(parser="raw", format="raw"), make_request("new"), "new-1")
+    new = Alarm.from_parsed(
+        ParsedAlarm(parser="raw", format="raw"), make_request("new"), "new-1"
+    )
     for alarm in (old, new):
         host.call_first("gateway_store_alarm", alarm=alarm, notifiers=[])
     gateway_of(app).close()
@@ -119,7 +127,10 @@ def test_alarms_prune_deletes_only_old_alarms(run, tmp_path):
         "prune",
         "--older-than",
         "30d",
-        sections={"logging": {"file": "", "console": "false"}, "plugin:sql": {"url": url}},
+        sections={
+            "logging": {"file": "", "console": "false"},
+            "plugin:sql": {"url": url},
+        },
     )
 
     assert result.exit_code == 0, result.output
@@ -153,7 +164,9 @@ def test_check_config_without_storage_plugin_refuses(run):
 
 
 def test_check_config_plugin_listed_twice_refuses(run):
-    result = run("check-config", sections={"gateway": {"plugins": "tradingview, sql, sql"}})
+    result = run(
+        "check-config", sections={"gateway": {"plugins": "tradingview, sql, sql"}}
+    )
 
     assert result.exit_code == 1
     assert "'sql' is listed twice" in result.output

@@ -84,7 +84,9 @@ def test_load_config_prefixed_variable_beats_legacy_name(tmp_path):
         ("APIURL", "plugin:webhook", "url"),
     ],
 )
-def test_load_config_original_service_names_keep_working(tmp_path, variable, section, key):
+def test_load_config_original_service_names_keep_working(
+    tmp_path, variable, section, key
+):
     config = load_config(write_ini(tmp_path, ""), environ={variable: "value-1234"})
 
     assert config.section(section)[key] == "value-1234"
@@ -143,11 +145,17 @@ def test_load_config_registers_secrets_for_masking(tmp_path):
 
 
 def test_load_config_keeps_hash_and_semicolon_inside_values(tmp_path):
-    path = write_ini(tmp_path, "[plugin:telegram]\ntemplate = Long #{{ ticker }} ; size {{ quantity }}\n")
+    path = write_ini(
+        tmp_path,
+        "[plugin:telegram]\ntemplate = Long #{{ ticker }} ; size {{ quantity }}\n",
+    )
 
     config = load_config(path, environ={})
 
-    assert config.plugin_settings("telegram")["template"] == "Long #{{ ticker }} ; size {{ quantity }}"
+    assert (
+        config.plugin_settings("telegram")["template"]
+        == "Long #{{ ticker }} ; size {{ quantity }}"
+    )
 
 
 def test_get_file_reads_existing_file_from_config_folder(tmp_path):

@@ -19,7 +19,9 @@ def alarm_for(request, fields=None):
     return Alarm.from_parsed(parsed, request, "id-1")
 
 
-def test_dedup_same_body_four_times_is_one_alarm_with_three_duplicates(client, memory_storage):
+def test_dedup_same_body_four_times_is_one_alarm_with_three_duplicates(
+    client, memory_storage
+):
     """Case 19-duplicate-alerts-replayed: TradingView's three re-sends."""
     body = '{"ticker":"BTCUSDT","action":"sell","time":"2026-12-03T14:30:00Z"}'
 
@@ -30,7 +32,9 @@ def test_dedup_same_body_four_times_is_one_alarm_with_three_duplicates(client, m
 
     assert [answer.status_code for answer in answers] == [200] * 4
     original = answers[0].json["id"]
-    assert all(answer.json == {"id": original, "duplicate": True} for answer in answers[1:])
+    assert all(
+        answer.json == {"id": original, "duplicate": True} for answer in answers[1:]
+    )
     assert len(memory_storage.alarms) == 1
     assert memory_storage.alarms[0].duplicates == 3
 
@@ -55,7 +59,9 @@ def test_dedup_sender_id_wins_over_body(client, memory_storage, log_records):
 def test_dedup_text_body_twice_is_one_alarm(client, memory_storage):
     """Case 19-duplicate-alerts-replayed: a body without id, twice within seconds."""
     for _ in range(2):
-        client.post("/alarms/webhook", data="BTCUSDT SELL 14:30", content_type="text/plain")
+        client.post(
+            "/alarms/webhook", data="BTCUSDT SELL 14:30", content_type="text/plain"
+        )
 
     assert len(memory_storage.alarms) == 1
 
@@ -106,7 +112,8 @@ def test_dedup_switched_off_sets_no_key():
 
 
 @pytest.mark.parametrize(
-    ("text", "seconds"), [("30s", 30), ("10m", 600), ("24h", 86400), ("7d", 604800), ("45", 45)]
+    ("text", "seconds"),
+    [("30s", 30), ("10m", 600), ("24h", 86400), ("7d", 604800), ("45", 45)],
 )
 def test_parse_duration_units(text, seconds):
     assert parse_duration(text).total_seconds() == seconds
@@ -114,8 +121,12 @@ def test_parse_duration_units(text, seconds):
 
 def test_dedup_reused_order_id_with_new_time_is_a_new_alarm(client, memory_storage):
     """Case 19-duplicate-alerts-replayed: {{strategy.order.id}} repeats per trade."""
-    first = '{"id":"Long Entry","action":"buy","price":67000,"time":"2026-12-03T11:00:00Z"}'
-    later = '{"id":"Long Entry","action":"buy","price":66000,"time":"2026-12-03T12:00:00Z"}'
+    first = (
+        '{"id":"Long Entry","action":"buy","price":67000,"time":"2026-12-03T11:00:00Z"}'
+    )
+    later = (
+        '{"id":"Long Entry","action":"buy","price":66000,"time":"2026-12-03T12:00:00Z"}'
+    )
 
     answers = [
         client.post("/alarms/webhook", data=body, content_type="application/json")

@@ -14,7 +14,12 @@ from gateway.notify import AlarmFilter
 from gateway.notify import SendResult
 from gateway._types import Delivery
 
-FAST = {"retry_base": "0.05", "retry_max": "0.2", "poll_interval": "0.05", "max_attempts": "3"}
+FAST = {
+    "retry_base": "0.05",
+    "retry_max": "0.2",
+    "poll_interval": "0.05",
+    "max_attempts": "3",
+}
 
 
 @pytest.fixture
@@ -32,7 +37,9 @@ def delivering_app(make_app, memory_storage, recording_notifier):
 
 
 def post(app, body):
-    return app.test_client().post("/alarms/webhook", data=body, content_type="text/plain")
+    return app.test_client().post(
+        "/alarms/webhook", data=body, content_type="text/plain"
+    )
 
 
 def test_delivery_stored_alarm_reaches_notifier(delivering_app, recording_notifier):
@@ -43,7 +50,9 @@ def test_delivery_stored_alarm_reaches_notifier(delivering_app, recording_notifi
     sent = recording_notifier.notifier.wait_for(1)
     assert sent[0].id == alarm_id
     deliveries = app.test_client().get(f"/alarms/{alarm_id}").json["deliveries"]
-    assert [(d["notifier"], d["state"]) for d in deliveries] == [("recorder", "delivered")]
+    assert [(d["notifier"], d["state"]) for d in deliveries] == [
+        ("recorder", "delivered")
+    ]
 
 
 def test_delivery_failing_three_times_then_recovering_is_delivered(
@@ -56,7 +65,11 @@ def test_delivery_failing_three_times_then_recovering_is_delivered(
 
     assert recording_notifier.notifier.wait_for(1)[0].id == alarm_id
     delivery = next(iter(memory_storage.deliveries.values()))
-    assert (delivery.state, delivery.attempts, delivery.last_error) == ("delivered", 4, None)
+    assert (delivery.state, delivery.attempts, delivery.last_error) == (
+        "delivered",
+        4,
+        None,
+    )
 
 
 def test_delivery_never_recovering_ends_dead_and_can_be_retried(
@@ -73,7 +86,11 @@ def test_delivery_never_recovering_ends_dead_and_can_be_retried(
         time.sleep(0.02)
 
     dead = client.get("/deliveries?state=dead").json["deliveries"][0]
-    assert (dead["alarm_id"], dead["attempts"], dead["last_error"]) == (alarm_id, 3, "HTTP 502")
+    assert (dead["alarm_id"], dead["attempts"], dead["last_error"]) == (
+        alarm_id,
+        3,
+        "HTTP 502",
+    )
     assert recording_notifier.notifier.sent == []
 
     retried = client.post(f"/deliveries/{dead['id']}/retry")
@@ -87,7 +104,9 @@ def test_delivery_rate_limit_does_not_use_up_attempts(
     delivering_app, recording_notifier, memory_storage
 ):
     app = delivering_app({"max_attempts": "2"})
-    limited = SendResult(ok=False, is_rate_limited=True, retry_after=0.05, detail="HTTP 429")
+    limited = SendResult(
+        ok=False, is_rate_limited=True, retry_after=0.05, detail="HTTP 429"
+    )
     recording_notifier.notifier.results = [limited] * 4
 
     post(app, "x")
@@ -108,7 +127,9 @@ def test_delivery_keeps_receive_order(delivering_app, recording_notifier):
 def test_delivery_routing_filter_skips_other_tickers(
     delivering_app, recording_notifier, memory_storage
 ):
-    recording_notifier.notifier.alarm_filter = AlarmFilter(tickers=frozenset({"btcusdt"}))
+    recording_notifier.notifier.alarm_filter = AlarmFilter(
+        tickers=frozenset({"btcusdt"})
+    )
     app = delivering_app()
 
     post(app, '{"ticker": "ETHUSDT"}')
@@ -118,7 +139,9 @@ def test_delivery_routing_filter_skips_other_tickers(
     assert len(memory_storage.deliveries) == 1
 
 
-def test_delivery_slow_notifier_never_delays_the_webhook(delivering_app, recording_notifier):
+def test_delivery_slow_notifier_never_delays_the_webhook(
+    delivering_app, recording_notifier
+):
     """Case 21-slow-notifier-exhausts-threads: sending happens off the request."""
     notifier = recording_notifier.notifier
     original_send = notifier.send
@@ -160,8 +183,20 @@ SETTINGS = DeliverySettings(retry_base_s=2.0, retry_max_s=60.0)
         (SendResult(ok=False, detail="HTTP 500"), 0, "pending", True, (1.6, 2.0)),
         (SendResult(ok=False, detail="HTTP 500"), 3, "pending", True, (12.8, 16.0)),
         (SendResult(ok=False, detail="HTTP 500"), 4, "dead", True, None),
-        (SendResult(ok=False, is_permanent=True, detail="HTTP 400"), 0, "dead", True, None),
-        (SendResult(ok=False, is_rate_limited=True, retry_after=34), 4, "pending", False, (34, 34)),
+        (
+            SendResult(ok=False, is_permanent=True, detail="HTTP 400"),
+            0,
+            "dead",
+            True,
+            None,
+        ),
+        (
+            SendResult(ok=False, is_rate_limited=True, retry_after=34),
+            4,
+            "pending",
+            False,
+            (34, 34),
+        ),
         (SendResult(ok=False, retry_after=30), 0, "pending", True, (30, 30)),
     ],
     ids=[

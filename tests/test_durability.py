@@ -72,7 +72,9 @@ def post_alert(url: str, number: int) -> requests.Response | None:
 def test_durability_kill_9_during_burst_loses_no_acknowledged_alarm(
     start_gateway, postgres_url
 ):
-    gateway = start_gateway({"plugin:sql": {"url": postgres_url}, "gateway": {"threads": "8"}})
+    gateway = start_gateway(
+        {"plugin:sql": {"url": postgres_url}, "gateway": {"threads": "8"}}
+    )
     acknowledged: list[str] = []
     lock = threading.Lock()
     kill_after = threading.Event()
@@ -102,9 +104,13 @@ def test_durability_kill_9_during_burst_loses_no_acknowledged_alarm(
     assert restarted.get("/server/status-server").status_code == 200
 
 
-def test_durability_database_refusing_gets_202_then_drains_all(start_gateway, postgres_url):
+def test_durability_database_refusing_gets_202_then_drains_all(
+    start_gateway, postgres_url
+):
     """Case 15-neon-dropped-connection-after-idle and 20: outage, spool, drain."""
-    gateway = start_gateway({"plugin:sql": {"url": postgres_url, "connect_timeout": "1"}})
+    gateway = start_gateway(
+        {"plugin:sql": {"url": postgres_url, "connect_timeout": "1"}}
+    )
     before = [post_alert(gateway.url, number) for number in range(5)]
     assert [response.status_code for response in before] == [200] * 5
 
@@ -124,7 +130,9 @@ def test_durability_database_refusing_gets_202_then_drains_all(start_gateway, po
     expected = {r.json()["id"] for r in before + during}
     assert stored_ids(postgres_url) == expected
     assert gateway.get("/server/status-server").status_code == 200
-    assert "spool: 20 alarms moved into storage" in gateway.wait_for_log("moved into storage")
+    assert "spool: 20 alarms moved into storage" in gateway.wait_for_log(
+        "moved into storage"
+    )
 
 
 def test_durability_same_body_four_times_stores_one_with_three_duplicates(
@@ -135,7 +143,8 @@ def test_durability_same_body_four_times_stores_one_with_three_duplicates(
     body = '{"ticker":"BTCUSDT","action":"sell","time":"2026-12-03T14:30:00Z"}'
 
     answers = [
-        gateway.post(data=body, headers={"Content-Type": "application/json"}) for _ in range(4)
+        gateway.post(data=body, headers={"Content-Type": "application/json"})
+        for _ in range(4)
     ]
 
     original = answers[0].json()["id"]

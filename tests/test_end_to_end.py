@@ -24,9 +24,14 @@ def gateway(start_gateway, database_url):
     return start_gateway({"plugin:sql": {"url": database_url}})
 
 
-def post_text(gateway, body, content_type="text/plain; charset=utf-8", path="/alarms/webhook"):
-    return gateway.post(path, data=body.encode() if isinstance(body, str) else body,
-                        headers={"Content-Type": content_type})
+def post_text(
+    gateway, body, content_type="text/plain; charset=utf-8", path="/alarms/webhook"
+):
+    return gateway.post(
+        path,
+        data=body.encode() if isinstance(body, str) else body,
+        headers={"Content-Type": content_type},
+    )
 
 
 def test_end_to_end_tradingview_alert_round_trip(gateway):
@@ -60,13 +65,22 @@ def test_end_to_end_decimal_price_is_exact_in_json(gateway):
 
     text = gateway.get(f"/alarms/{alarm_id}").text
 
-    assert '"price": 0.000001234567890123' in text or '"price":0.000001234567890123' in text
+    assert (
+        '"price": 0.000001234567890123' in text
+        or '"price":0.000001234567890123' in text
+    )
 
 
 def test_end_to_end_filters_and_keyset_pages(gateway):
     ids = []
-    for ticker, action in [("BTCUSDT", "buy"), ("ETHUSDT", "sell"), ("BTCUSDT", "sell")]:
-        body = json.dumps({"ticker": ticker, "action": action, "message": f"{ticker} {action}"})
+    for ticker, action in [
+        ("BTCUSDT", "buy"),
+        ("ETHUSDT", "sell"),
+        ("BTCUSDT", "sell"),
+    ]:
+        body = json.dumps(
+            {"ticker": ticker, "action": action, "message": f"{ticker} {action}"}
+        )
         ids.append(post_text(gateway, body, "application/json").json()["id"])
 
     by_ticker = gateway.get("/alarms", params={"ticker": "BTCUSDT"}).json()["alarms"]
@@ -212,7 +226,9 @@ def test_end_to_end_health_is_503_while_database_refuses(start_gateway, postgres
     assert gateway.get("/server/status-server").status_code == 200
 
 
-def test_end_to_end_emoji_with_cp1252_console_is_logged_not_fatal(start_gateway, sqlite_url):
+def test_end_to_end_emoji_with_cp1252_console_is_logged_not_fatal(
+    start_gateway, sqlite_url
+):
     """Case 23-emoji-in-alert-breaks-log-sink: a console that cannot encode emoji."""
     gateway = start_gateway(
         {"plugin:sql": {"url": sqlite_url}, "logging": {"console": "true"}},
@@ -220,7 +236,9 @@ def test_end_to_end_emoji_with_cp1252_console_is_logged_not_fatal(start_gateway,
     )
     body = '{"ticker":"🚀BTCUSDT","msg":"breakout ✅ target 70k 🎯"}'
 
-    response = gateway.post(data=body.encode(), headers={"Content-Type": "text/plain; charset=utf-8"})
+    response = gateway.post(
+        data=body.encode(), headers={"Content-Type": "text/plain; charset=utf-8"}
+    )
 
     assert response.status_code == 200
     alarm = gateway.get(f"/alarms/{response.json()['id']}").json()
@@ -233,7 +251,11 @@ def test_end_to_end_emoji_with_cp1252_console_is_logged_not_fatal(start_gateway,
 
 @pytest.mark.parametrize(
     "body",
-    ['{"ticker":"PR2","price":1E+200000}', "ticker=X; price=1e300000", '{"ticker":"F","x":1e99999}'],
+    [
+        '{"ticker":"PR2","price":1E+200000}',
+        "ticker=X; price=1e300000",
+        '{"ticker":"F","x":1e99999}',
+    ],
     ids=["json-price", "keyvalue-price", "field"],
 )
 def test_end_to_end_number_no_database_can_hold_is_kept_not_spooled(gateway, body):
@@ -255,7 +277,13 @@ def test_end_to_end_number_no_database_can_hold_is_kept_not_spooled(gateway, bod
         {"until": "9999-12-31T23:59:59-14:00"},
         {"since": "2026-12-03T17:00:00 01:00"},
     ],
-    ids=["nul-in-q", "nul-in-ticker", "since-underflow", "until-overflow", "unencoded-plus"],
+    ids=[
+        "nul-in-q",
+        "nul-in-ticker",
+        "since-underflow",
+        "until-overflow",
+        "unencoded-plus",
+    ],
 )
 def test_end_to_end_hostile_filter_is_400_not_500(gateway, params):
     response = gateway.get("/alarms", params=params)
@@ -271,7 +299,9 @@ def test_end_to_end_body_of_exactly_the_limit_is_accepted(gateway):
 
 @pytest.mark.postgres
 def test_end_to_end_read_api_is_503_while_database_refuses(start_gateway, postgres_url):
-    gateway = start_gateway({"plugin:sql": {"url": postgres_url, "connect_timeout": "1"}})
+    gateway = start_gateway(
+        {"plugin:sql": {"url": postgres_url, "connect_timeout": "1"}}
+    )
     database = postgres_url.rsplit("/", 1)[1]
     admin = psycopg2.connect("postgresql://postgres@127.0.0.1:5432/postgres")
     admin.autocommit = True

@@ -42,7 +42,9 @@ def post(gateway, number):
 
 def test_notify_webhook_answers_fast_while_notifier_hangs(start_gateway, postgres_url):
     """Case 21-slow-notifier-exhausts-threads: 20 alerts, a target that takes 10 s."""
-    with StubHTTPServer(lambda request, count: StubResponse(200, {"ok": True}, delay=10)) as stub:
+    with StubHTTPServer(
+        lambda request, count: StubResponse(200, {"ok": True}, delay=10)
+    ) as stub:
         gateway = start_gateway(sections(postgres_url, stub.url))
 
         with concurrent.futures.ThreadPoolExecutor(max_workers=20) as pool:
@@ -61,7 +63,9 @@ def test_notify_webhook_answers_fast_while_notifier_hangs(start_gateway, postgre
 
 def test_notify_three_failures_then_recovery_delivers_once(start_gateway, postgres_url):
     def answer(request, count):
-        return StubResponse(500, {"error": "busy"}) if count < 3 else StubResponse(200, {})
+        return (
+            StubResponse(500, {"error": "busy"}) if count < 3 else StubResponse(200, {})
+        )
 
     with StubHTTPServer(answer) as stub:
         gateway = start_gateway(sections(postgres_url, stub.url))
@@ -69,7 +73,9 @@ def test_notify_three_failures_then_recovery_delivers_once(start_gateway, postgr
         alarm_id = post(gateway, 1).json()["id"]
 
         requests_seen = stub.wait_for(4)
-        assert [r.headers["x-alarmhugger-alarm-id"] for r in requests_seen] == [alarm_id] * 4
+        assert [r.headers["x-alarmhugger-alarm-id"] for r in requests_seen] == [
+            alarm_id
+        ] * 4
         delivery = wait_for_state(gateway, alarm_id, "delivered")
         assert delivery["attempts"] == 4
         assert delivery["last_error"] is None
@@ -88,14 +94,27 @@ def test_notify_dead_delivery_is_resent_by_retry_command(start_gateway, postgres
         dead = wait_for_state(gateway, alarm_id, "dead")
         assert dead["attempts"] == 3
         assert "503" in dead["last_error"]
-        listed = gateway.get("/deliveries", params={"state": "dead"}).json()["deliveries"]
+        listed = gateway.get("/deliveries", params={"state": "dead"}).json()[
+            "deliveries"
+        ]
         assert [d["id"] for d in listed] == [dead["id"]]
 
         is_down["value"] = False
         result = subprocess.run(
-            [sys.executable, "-m", "gateway.cli", "deliveries", "retry", "--dead",
-             "--config", str(gateway.config_path)],
-            cwd=gateway.config_path.parent, capture_output=True, text=True, timeout=60,
+            [
+                sys.executable,
+                "-m",
+                "gateway.cli",
+                "deliveries",
+                "retry",
+                "--dead",
+                "--config",
+                str(gateway.config_path),
+            ],
+            cwd=gateway.config_path.parent,
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
         assert result.returncode == 0, result.stderr
         assert "1 deliveries re-queued" in result.stdout
@@ -105,21 +124,27 @@ def test_notify_dead_delivery_is_resent_by_retry_command(start_gateway, postgres
         assert len(stub.wait_for(4)) == 4
 
 
-def test_notify_two_processes_deliver_500_alarms_exactly_once(start_gateway, postgres_url):
+def test_notify_two_processes_deliver_500_alarms_exactly_once(
+    start_gateway, postgres_url
+):
     with StubHTTPServer() as stub:
         config = sections(postgres_url, stub.url, batch_size="10")
         first = start_gateway(config, name="first")
         second = start_gateway(config, name="second")
 
         with concurrent.futures.ThreadPoolExecutor(max_workers=16) as pool:
-            answers = list(pool.map(lambda n: post(first if n % 2 else second, n), range(500)))
+            answers = list(
+                pool.map(lambda n: post(first if n % 2 else second, n), range(500))
+            )
         ids = {answer.json()["id"] for answer in answers}
         assert len(ids) == 500
 
         received = stub.wait_for(500, timeout=120)
         time.sleep(0.5)  # let any stray duplicate arrive before counting
 
-        counts = collections.Counter(r.headers["x-alarmhugger-alarm-id"] for r in stub.requests)
+        counts = collections.Counter(
+            r.headers["x-alarmhugger-alarm-id"] for r in stub.requests
+        )
         assert set(counts) == ids
         assert max(counts.values()) == 1
         assert len(received) == 500
@@ -147,7 +172,14 @@ def test_notify_worker_process_delivers_for_a_server_without_dispatcher(
         assert wait_for_state(gateway, alarm_id, "pending")
 
         worker = subprocess.Popen(
-            [sys.executable, "-m", "gateway.cli", "worker", "--config", str(gateway.config_path)],
+            [
+                sys.executable,
+                "-m",
+                "gateway.cli",
+                "worker",
+                "--config",
+                str(gateway.config_path),
+            ],
             cwd=gateway.config_path.parent,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

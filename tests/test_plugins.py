@@ -36,7 +36,9 @@ def test_plugin_host_enabled_but_not_installed_refuses_start(tmp_path, monkeypat
     assert "sql" in message and "tradingview" in message
 
 
-def test_plugin_host_section_of_disabled_plugin_warns(tmp_path, monkeypatch, log_records):
+def test_plugin_host_section_of_disabled_plugin_warns(
+    tmp_path, monkeypatch, log_records
+):
     """Case 24-plugin-entry-point-silently-ignored: stray sections are not silent."""
     monkeypatch.chdir(tmp_path)
     config = config_with("tradingview, sql", **{"plugin:pushover": {"user_key": "u-0"}})

@@ -53,7 +53,12 @@ def test_security_declared_huge_body_is_413_json_without_reading_it(gateway):
     body = answer.split(b"\r\n\r\n", 1)[1]
     assert b'"limit_bytes": 65536' in body
     assert b'"error": "request_entity_too_large"' in body
-    assert gateway.post(data="BUY BTCUSDT", headers={"Content-Type": "text/plain"}).status_code == 200
+    assert (
+        gateway.post(
+            data="BUY BTCUSDT", headers={"Content-Type": "text/plain"}
+        ).status_code
+        == 200
+    )
     assert "body too large" in gateway.wait_for_log("body too large")
 
 
@@ -79,7 +84,12 @@ def test_security_lying_content_length_is_never_500(gateway):
     answer = raw_http(port_of(gateway), request)
 
     assert b" 500 " not in answer
-    assert gateway.post(data="SELL ETHUSDT", headers={"Content-Type": "text/plain"}).status_code == 200
+    assert (
+        gateway.post(
+            data="SELL ETHUSDT", headers={"Content-Type": "text/plain"}
+        ).status_code
+        == 200
+    )
 
 
 @pytest.fixture
@@ -118,7 +128,9 @@ def test_security_webhook_needs_no_api_key(keyed_gateway):
 
 def test_security_health_shows_details_only_with_key(keyed_gateway):
     anonymous = keyed_gateway.get("/server/status-server")
-    with_key = keyed_gateway.get("/server/status-server", headers={"X-API-Key": API_KEY})
+    with_key = keyed_gateway.get(
+        "/server/status-server", headers={"X-API-Key": API_KEY}
+    )
 
     assert anonymous.status_code == 200
     assert anonymous.json() == {"status": "ok"}

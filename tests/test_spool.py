@@ -12,18 +12,25 @@ from gateway.spool import Spool
 
 @pytest.fixture
 def gateway_app(make_app, memory_storage):
-    return make_app({"gateway": {"plugins": "tradingview, memory"}}, plugins={"memory": memory_storage})
+    return make_app(
+        {"gateway": {"plugins": "tradingview, memory"}},
+        plugins={"memory": memory_storage},
+    )
 
 
 def spool_of(app) -> Spool:
     return gateway_of(app).spool
 
 
-def test_spool_storage_down_answers_202_and_keeps_alarm(gateway_app, memory_storage, tmp_path):
+def test_spool_storage_down_answers_202_and_keeps_alarm(
+    gateway_app, memory_storage, tmp_path
+):
     memory_storage.is_down = True
 
     response = gateway_app.test_client().post(
-        "/alarms/webhook", data='{"ticker":"BTCUSDT","action":"buy"}', content_type="application/json"
+        "/alarms/webhook",
+        data='{"ticker":"BTCUSDT","action":"buy"}',
+        content_type="application/json",
     )
 
     assert response.status_code == 202
@@ -39,7 +46,9 @@ def test_spool_drains_in_order_once_storage_is_back(gateway_app, memory_storage)
     memory_storage.is_down = True
     client = gateway_app.test_client()
     ids = [
-        client.post("/alarms/webhook", data=f"alert {n}", content_type="text/plain").json["id"]
+        client.post(
+            "/alarms/webhook", data=f"alert {n}", content_type="text/plain"
+        ).json["id"]
         for n in range(5)
     ]
 
@@ -48,20 +57,26 @@ def test_spool_drains_in_order_once_storage_is_back(gateway_app, memory_storage)
 
     assert spool_of(gateway_app).wait_until_empty(5)
     assert [alarm.id for alarm in memory_storage.alarms] == ids
-    assert [alarm.message for alarm in memory_storage.alarms] == [f"alert {n}" for n in range(5)]
+    assert [alarm.message for alarm in memory_storage.alarms] == [
+        f"alert {n}" for n in range(5)
+    ]
     assert spool_of(gateway_app).pending == 0
 
 
 def test_spool_drain_stops_while_storage_is_still_down(gateway_app, memory_storage):
     memory_storage.is_down = True
-    gateway_app.test_client().post("/alarms/webhook", data="x", content_type="text/plain")
+    gateway_app.test_client().post(
+        "/alarms/webhook", data="x", content_type="text/plain"
+    )
     spool_of(gateway_app).wake()
 
     assert not spool_of(gateway_app).wait_until_empty(0.3)
     assert spool_of(gateway_app).pending == 1
 
 
-def test_spool_health_is_503_with_pending_count_while_storage_down(gateway_app, memory_storage):
+def test_spool_health_is_503_with_pending_count_while_storage_down(
+    gateway_app, memory_storage
+):
     """Case 20-health-ok-while-database-down: 503 for readiness, 200 for liveness."""
     memory_storage.is_down = True
     client = gateway_app.test_client()
@@ -84,7 +99,9 @@ def test_spool_left_by_a_dead_process_is_drained_by_the_next(tmp_path, memory_st
     folder = tmp_path / "spool"
     first = Spool(folder, lambda alarm, notifiers: None)
     alarms = [
-        Alarm.from_parsed(ParsedAlarm(parser="raw", format="raw"), make_request(f"a{n}"), f"id-{n}")
+        Alarm.from_parsed(
+            ParsedAlarm(parser="raw", format="raw"), make_request(f"a{n}"), f"id-{n}"
+        )
         for n in range(3)
     ]
     for alarm in alarms:
@@ -119,13 +136,18 @@ def test_spool_torn_last_line_is_ignored(tmp_path, memory_storage):
 
     folder = tmp_path / "spool"
     writer = Spool(folder, lambda alarm, notifiers: None)
-    alarm = Alarm.from_parsed(ParsedAlarm(parser="raw", format="raw"), make_request("ok"), "id-ok")
+    alarm = Alarm.from_parsed(
+        ParsedAlarm(parser="raw", format="raw"), make_request("ok"), "id-ok"
+    )
     writer.append(alarm, [])
     writer._file.write(b'{"alarm": {"id": "torn"')
     writer._file.close()
     writer._file = None
 
-    reader = Spool(folder, lambda alarm, notifiers: memory_storage.gateway_store_alarm(alarm, notifiers))
+    reader = Spool(
+        folder,
+        lambda alarm, notifiers: memory_storage.gateway_store_alarm(alarm, notifiers),
+    )
     assert reader.drain() == 1
     assert [a.id for a in memory_storage.alarms] == ["id-ok"]
 
@@ -140,14 +162,24 @@ def test_spool_round_trips_every_alarm_field(tmp_path):
     import simplejson
 
     parsed = ParsedAlarm(
-        parser="tradingview", format="json", ticker="BTC", price=Decimal("0.000000123"),
-        fields={"rsi": Decimal("28.41"), "nested": {"a": [1, None]}}, unresolved=["close"],
+        parser="tradingview",
+        format="json",
+        ticker="BTC",
+        price=Decimal("0.000000123"),
+        fields={"rsi": Decimal("28.41"), "nested": {"a": [1, None]}},
+        unresolved=["close"],
     )
     alarm = Alarm.from_parsed(parsed, make_request(b"\xff\x00 bytes"), "id-x")
 
     alarm.dedup_key = "hash:abc"
-    again = alarm_from_dict(simplejson.loads(simplejson.dumps(
-        alarm_to_dict(alarm, internal=True), use_decimal=True, default=str), use_decimal=True))
+    again = alarm_from_dict(
+        simplejson.loads(
+            simplejson.dumps(
+                alarm_to_dict(alarm, internal=True), use_decimal=True, default=str
+            ),
+            use_decimal=True,
+        )
+    )
 
     assert again.price == Decimal("0.000000123")
     assert again.raw_bytes == b"\xff\x00 bytes"
@@ -157,7 +189,9 @@ def test_spool_round_trips_every_alarm_field(tmp_path):
     assert "dedup_key" not in alarm_to_dict(alarm)
 
 
-def test_spool_health_change_is_logged_once_each_way(gateway_app, memory_storage, log_records):
+def test_spool_health_change_is_logged_once_each_way(
+    gateway_app, memory_storage, log_records
+):
     """Case 20-health-ok-while-database-down: healthy -> degraded -> healthy, once."""
     client = gateway_app.test_client()
     client.get("/server/status-server")
@@ -168,14 +202,18 @@ def test_spool_health_change_is_logged_once_each_way(gateway_app, memory_storage
     for _ in range(3):
         client.get("/server/status-server")
 
-    changes = [r["message"] for r in log_records if "gateway health changed" in r["message"]]
+    changes = [
+        r["message"] for r in log_records if "gateway health changed" in r["message"]
+    ]
     assert changes == [
         "gateway health changed: ok -> degraded",
         "gateway health changed: degraded -> ok",
     ]
 
 
-def test_spool_refused_alarm_is_set_aside_and_does_not_block_the_rest(tmp_path, memory_storage):
+def test_spool_refused_alarm_is_set_aside_and_does_not_block_the_rest(
+    tmp_path, memory_storage
+):
     from gateway.errors import StorageRejected
     from gateway.testing import make_request
     from gateway._types import Alarm, ParsedAlarm
@@ -183,7 +221,9 @@ def test_spool_refused_alarm_is_set_aside_and_does_not_block_the_rest(tmp_path, 
     folder = tmp_path / "spool"
     writer = Spool(folder, lambda alarm, notifiers: None)
     for name in ("poison", "fine-1", "fine-2"):
-        alarm = Alarm.from_parsed(ParsedAlarm(parser="raw", format="raw"), make_request(name), name)
+        alarm = Alarm.from_parsed(
+            ParsedAlarm(parser="raw", format="raw"), make_request(name), name
+        )
         writer.append(alarm, [])
     writer._file.close()
     writer._file = None

@@ -10,7 +10,9 @@ from gateway.kit import hookimpl
 
 @pytest.fixture
 def raw_only_client(make_app, memory_storage):
-    app = make_app({"gateway": {"plugins": "memory"}}, plugins={"memory": memory_storage})
+    app = make_app(
+        {"gateway": {"plugins": "memory"}}, plugins={"memory": memory_storage}
+    )
     return app.test_client()
 
 
@@ -22,7 +24,9 @@ def test_webhook_text_body_is_stored_and_answered_with_its_id(client, memory_sto
     assert memory_storage.alarms[0].raw == "hello"
 
 
-def test_webhook_without_parser_stores_raw_alarm(raw_only_client, memory_storage, log_records):
+def test_webhook_without_parser_stores_raw_alarm(
+    raw_only_client, memory_storage, log_records
+):
     """Case 25-no-parser-claims-body: no parser enabled, the body is kept raw."""
     response = raw_only_client.post(
         "/alarms/webhook", data="hello from a custom script", content_type="text/plain"
@@ -56,7 +60,9 @@ def test_webhook_empty_body_is_400_json(client, memory_storage, body):
 def test_webhook_invalid_utf8_is_kept_byte_exact(raw_only_client, memory_storage):
     body = b"price \xff\xfe 42 \x00 end"
 
-    response = raw_only_client.post("/alarms/webhook", data=body, content_type="text/plain")
+    response = raw_only_client.post(
+        "/alarms/webhook", data=body, content_type="text/plain"
+    )
 
     assert response.status_code == 200
     alarm = memory_storage.alarms[0]
@@ -91,7 +97,9 @@ def test_webhook_get_is_405_json(client, path):
 
 
 def test_webhook_route_is_stored_as_source(client, memory_storage):
-    response = client.post("/alarms/webhook/btc-15m", data="x", content_type="text/plain")
+    response = client.post(
+        "/alarms/webhook/btc-15m", data="x", content_type="text/plain"
+    )
 
     assert response.status_code == 200
     assert memory_storage.alarms[0].source == "btc-15m"
@@ -101,11 +109,14 @@ def test_webhook_storage_down_without_spool_is_503_so_sender_retries(
     make_app, memory_storage
 ):
     app = make_app(
-        {"gateway": {"plugins": "memory", "spool": "false"}}, plugins={"memory": memory_storage}
+        {"gateway": {"plugins": "memory", "spool": "false"}},
+        plugins={"memory": memory_storage},
     )
     memory_storage.is_down = True
 
-    response = app.test_client().post("/alarms/webhook", data="x", content_type="text/plain")
+    response = app.test_client().post(
+        "/alarms/webhook", data="x", content_type="text/plain"
+    )
 
     assert response.status_code == 503
     assert response.json["error"] == "storage_unavailable"
@@ -124,13 +135,17 @@ class _ShoutingParser:
         return ParsedAlarm(parser="shout", format="text", message=request.text.upper())
 
 
-def test_webhook_broken_parser_is_skipped_and_named(make_app, memory_storage, log_records):
+def test_webhook_broken_parser_is_skipped_and_named(
+    make_app, memory_storage, log_records
+):
     app = make_app(
         {"gateway": {"plugins": "broken, memory"}},
         plugins={"broken": _BrokenParser(), "memory": memory_storage},
     )
 
-    response = app.test_client().post("/alarms/webhook", data="x", content_type="text/plain")
+    response = app.test_client().post(
+        "/alarms/webhook", data="x", content_type="text/plain"
+    )
 
     assert response.status_code == 200
     assert memory_storage.alarms[0].parser == "raw"
@@ -144,7 +159,9 @@ def test_webhook_parsers_are_asked_in_configured_order(make_app, memory_storage)
         plugins={"shout": _ShoutingParser(), "memory": memory_storage},
     )
 
-    app.test_client().post("/alarms/webhook", data='{"a": 1}', content_type="text/plain")
+    app.test_client().post(
+        "/alarms/webhook", data='{"a": 1}', content_type="text/plain"
+    )
 
     assert memory_storage.alarms[0].parser == "shout"
     assert memory_storage.alarms[0].message == '{"A": 1}'
@@ -170,7 +187,9 @@ def test_webhook_rejection_has_the_api_error_shape(make_app, memory_storage):
         plugins={"refuser": Refuser(), "memory": memory_storage},
     )
 
-    response = app.test_client().post("/alarms/webhook", data="x", content_type="text/plain")
+    response = app.test_client().post(
+        "/alarms/webhook", data="x", content_type="text/plain"
+    )
 
     assert response.status_code == 403
     assert response.json == {

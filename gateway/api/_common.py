@@ -54,5 +54,7 @@ def call_storage(hook: str, **kwargs):
         return current_gateway().plugins.call_first(hook, **kwargs)
     except PluginCallError as failure:
         if isinstance(failure.error, StorageUnavailable):
-            abort(503, description="storage is unavailable right now; try again shortly")
+            abort(
+                503, description="storage is unavailable right now; try again shortly"
+            )
         raise

@@ -134,7 +134,9 @@ def _run_query(query: AlarmQuery):
 
 
 @bp.route("", methods=["GET"])
-@bp.arguments(AlarmListArgsSchema, location="query", error_status_code=400, unknown=RAISE)
+@bp.arguments(
+    AlarmListArgsSchema, location="query", error_status_code=400, unknown=RAISE
+)
 @bp.response(200, AlarmPageSchema)
 def list_alarms(args: dict):
     """List stored alarms, newest first, with filters and a keyset cursor."""

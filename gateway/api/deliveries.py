@@ -72,7 +72,9 @@ def _call_storage(hook: str, **kwargs):
 
 
 @bp.route("", methods=["GET"])
-@bp.arguments(DeliveryListArgsSchema, location="query", error_status_code=400, unknown=RAISE)
+@bp.arguments(
+    DeliveryListArgsSchema, location="query", error_status_code=400, unknown=RAISE
+)
 @bp.response(200, DeliveryListSchema)
 def list_deliveries(args: dict):
     """List deliveries, newest first; ``?state=dead`` shows what gave up."""
@@ -92,7 +94,8 @@ def retry_delivery(delivery_id: str):
     if len(delivery_id) > 64 or any(ord(character) < 32 for character in delivery_id):
         abort(404, description=f"no delivery with id {delivery_id[:64]!r}")
     found = _call_storage(
-        "gateway_query_deliveries", query=DeliveryQuery(delivery_id=delivery_id, limit=1)
+        "gateway_query_deliveries",
+        query=DeliveryQuery(delivery_id=delivery_id, limit=1),
     )
     match = found[0] if found else None
     if match is None:
@@ -100,6 +103,8 @@ def retry_delivery(delivery_id: str):
     if match.state != "dead":
         abort(409, description=f"delivery {delivery_id} is {match.state}, not dead")
 
-    count = _call_storage("gateway_requeue_deliveries", delivery_ids=[delivery_id], state="dead")
+    count = _call_storage(
+        "gateway_requeue_deliveries", delivery_ids=[delivery_id], state="dead"
+    )
     current_gateway().dispatcher.wake([match.notifier])
     return {"requeued": count}

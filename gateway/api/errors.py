@@ -33,7 +33,9 @@ def _handle_http_exception(error: HTTPException):
     status = error.code or 500
     extra: dict[str, Any] = {}
 
-    messages = getattr(error, "data", {}).get("messages") if hasattr(error, "data") else None
+    messages = (
+        getattr(error, "data", {}).get("messages") if hasattr(error, "data") else None
+    )
     if messages:
         # webargs nests messages by location; callers care about the fields.
         flat: dict[str, Any] = {}
@@ -58,14 +60,16 @@ def _handle_http_exception(error: HTTPException):
         message = error.description or error.name
 
     response = error_response(status, _code(error.name), message, **extra)
-    for name, value in (error.get_headers() if status == 405 else []):
+    for name, value in error.get_headers() if status == 405 else []:
         if name.lower() == "allow":
             response.headers["Allow"] = value
     return response
 
 
 def _handle_unexpected(error: Exception):
-    logger.opt(exception=error).error("unhandled error on {} {}", request.method, request.path)
+    logger.opt(exception=error).error(
+        "unhandled error on {} {}", request.method, request.path
+    )
     return error_response(500, "internal_error", "the gateway failed on this request")
 
 

@@ -23,7 +23,15 @@ bp = Blueprint(
     description="Health of the gateway, its database and plugins.",
 )
 
-_RESERVED = {"status", "version", "uptime_s", "plugins", "counters", "spool", "notifiers"}
+_RESERVED = {
+    "status",
+    "version",
+    "uptime_s",
+    "plugins",
+    "counters",
+    "spool",
+    "notifiers",
+}
 _last_status: dict[int, str] = {}
 _status_lock = threading.Lock()
 
@@ -62,7 +70,9 @@ def _notifier_report() -> dict[str, dict[str, object]]:
     try:
         answer = gateway.plugins.call_first("gateway_delivery_backlog")
     except PluginCallError as failure:
-        logger.opt(exception=failure.error).warning("could not read the delivery backlog")
+        logger.opt(exception=failure.error).warning(
+            "could not read the delivery backlog"
+        )
         answer = None
     backlog = answer[1] if answer else {}
 

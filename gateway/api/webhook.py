@@ -43,7 +43,7 @@ def _decode(body: bytes) -> str | None:
         "Answers 200 with the new alarm's id once it is stored."
     ),
     responses={
-        200: {"description": "stored: {\"id\": ...}"},
+        200: {"description": 'stored: {"id": ...}'},
         400: {"description": "empty body"},
         413: {"description": "body larger than the configured limit"},
         503: {"description": "storage unavailable; send again"},
@@ -78,7 +78,9 @@ def receive_webhook(route: str = "default", path_token: str | None = None) -> Re
 
     body = request.get_data(cache=False)
     if not body.strip():
-        return error_response(400, "empty_body", "empty body: there is nothing to store")
+        return error_response(
+            400, "empty_body", "empty body: there is nothing to store"
+        )
 
     inbound = InboundRequest(
         body=body,
@@ -115,5 +117,8 @@ def _explain_method(route: str = "default", path_token: str | None = None):
 bp.add_url_rule("", view_func=_explain_method, methods=["GET"], endpoint="webhook_get")
 for number, rule in enumerate(["/<route>", "/<route>/<path_token>"]):
     bp.add_url_rule(
-        rule, view_func=_explain_method, methods=["GET"], endpoint=f"webhook_get_{number}"
+        rule,
+        view_func=_explain_method,
+        methods=["GET"],
+        endpoint=f"webhook_get_{number}",
     )

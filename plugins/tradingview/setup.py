@@ -8,7 +8,9 @@ setup(
     version="0.1.0",
     description="AlarmHugger parser for TradingView alert bodies",
     python_requires=">=3.11",
-    packages=find_packages(include=["alarmhugger_tradingview", "alarmhugger_tradingview.*"]),
+    packages=find_packages(
+        include=["alarmhugger_tradingview", "alarmhugger_tradingview.*"]
+    ),
     install_requires=["alarmhugger"],
     entry_points={
         "alarmhugger.plugins": [

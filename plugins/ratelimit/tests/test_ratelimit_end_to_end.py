@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 
-
 def test_end_to_end_client_over_limit_gets_429_and_nothing_stored(
     start_gateway, tmp_path
 ):
@@ -30,5 +29,4 @@ def test_end_to_end_client_over_limit_gets_429_and_nothing_stored(
     assert refused.json()["error"] == "rate_limited"
     assert "at most 2 per minute" in refused.json()["reason"]
     assert len(gateway.get("/alarms").json()["alarms"]) == 2
-    assert "rejected by ratelimit: 429" in gateway.wait_for_log("rejected by ratelimit"
-    )
+    assert "rejected by ratelimit: 429" in gateway.wait_for_log("rejected by ratelimit")
