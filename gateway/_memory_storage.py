@@ -29,6 +29,8 @@ class MemoryStorage:
         self.deliveries: dict[str, Delivery] = {}
         self.is_down = False
         self._lock = threading.Lock()
+        # When each claimed delivery's lease ends, by delivery id.
+        self._claimed_until: dict[str, dt.datetime] = {}
 
     @hookimpl
     def gateway_store_alarm(self, alarm: Alarm, notifiers: list[str]) -> StoreResult:
@@ -64,12 +66,12 @@ class MemoryStorage:
                 if d.notifier == notifier
                 and d.state == "pending"
                 and (d.next_attempt_at is None or d.next_attempt_at <= now)
-                and getattr(d, "_claimed_until", now) <= now
+                and self._claimed_until.get(d.id, now) <= now
             ]
             due.sort(key=lambda d: (self._alarm(d.alarm_id).received_at, d.alarm_id))
             claimed = due[:limit]
             for delivery in claimed:
-                delivery._claimed_until = now + dt.timedelta(seconds=lease_s)  # type: ignore[attr-defined]
+                self._claimed_until[delivery.id] = now + dt.timedelta(seconds=lease_s)
                 delivery.alarm = self._alarm(delivery.alarm_id)
             return list(claimed)
 
@@ -89,15 +91,15 @@ class MemoryStorage:
             if outcome.detail is not None:
                 stored.detail = outcome.detail
             stored.updated_at = _now()
-            stored._claimed_until = _now()  # type: ignore[attr-defined]
+            self._claimed_until.pop(delivery.id, None)
         return True
 
     @hookimpl
     def gateway_release_deliveries(self, worker: str) -> int:
         with self._lock:
-            for delivery in self.deliveries.values():
-                delivery._claimed_until = _now()  # type: ignore[attr-defined]
-        return 0
+            released = len(self._claimed_until)
+            self._claimed_until.clear()
+        return released
 
     @hookimpl
     def gateway_query_deliveries(self, query: DeliveryQuery) -> list[Delivery]:
@@ -109,6 +111,8 @@ class MemoryStorage:
             and (query.alarm_id is None or d.alarm_id == query.alarm_id)
             and (query.delivery_id is None or d.id == query.delivery_id)
         ]
+        # Newest first, as the hook's contract says.
+        found.sort(key=lambda d: d.created_at or _now(), reverse=True)
         return found[: query.limit]
 
     @hookimpl

@@ -8,6 +8,7 @@ those are looked for only when a command name is not the core's own, so
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import sys
 import threading
@@ -16,6 +17,7 @@ from dataclasses import field
 from pathlib import Path
 from typing import Any
 from typing import Callable
+from typing import Iterator
 
 import click
 from loguru import logger
@@ -326,14 +328,21 @@ def deliveries() -> None:
     """See and re-queue deliveries of alarms to notifiers."""
 
 
-def _with_storage(config: GatewayConfig, hook: str, **kwargs: Any) -> Any:
+@contextlib.contextmanager
+def _started_host(config: GatewayConfig) -> Iterator[PluginHost]:
+    """The enabled plugins, configured and started, shut down on leaving."""
     host = PluginHost.from_config(config)
     host.configure(config)
     host.startup(config)
     try:
-        answer = host.call_first(hook, **kwargs)
+        yield host
     finally:
         host.shutdown()
+
+
+def _with_storage(config: GatewayConfig, hook: str, **kwargs: Any) -> Any:
+    with _started_host(config) as host:
+        answer = host.call_first(hook, **kwargs)
     if answer is None:
         raise click.ClickException("no enabled storage plugin keeps deliveries")
     return answer[1]
@@ -423,13 +432,8 @@ def alarms_prune(config_path: Path | None, older_than: str) -> None:
     config = _load(config_path)
 
     def run() -> int:
-        host = PluginHost.from_config(config)
-        host.configure(config)
-        host.startup(config)
-        try:
+        with _started_host(config) as host:
             return prune(host, age)
-        finally:
-            host.shutdown()
 
     try:
         deleted = _guarded(run)

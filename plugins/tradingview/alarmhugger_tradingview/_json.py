@@ -22,7 +22,7 @@ _LOOKS_LIKE_JSON = re.compile(
     r'\{(?!\{)|\[\s*(?:[\[\]"\-0-9]|\{(?!\{)|(?:true|false|null|NaN|Infinity)\b)'
 )
 
-# A UTF-16 half with no partner, from a ``\\udXXX`` escape.
+# A UTF-16 half with no partner, from an escape such as ``\\ud83d``.
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 # Stands in for NaN/Infinity while decoding; replaced by None afterwards.
